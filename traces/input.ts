@@ -1,0 +1,194 @@
+/**
+ * Shared plumbing of the readers: streaming lines and CSV rows out of plain or gzipped files with
+ * their line numbers, turning stream failures (truncated gzip) into InputErrors, and strict parsing of
+ * numeric fields. Readers never hold a whole file: everything here is a stream.
+ */
+import { createReadStream } from 'node:fs';
+import { pipeline, type Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import readline from 'node:readline';
+import { parse as parseCsvSync } from 'csv-parse/sync';
+import { InputError } from '../engine/api/errors.js';
+
+/** What a reader does with a bad row: stop with its InputError, or count it and go on. */
+export type OnInvalid = 'fail' | 'skip';
+
+/** One line of a text file, numbered from 1 as editors number them. */
+export interface Line {
+  readonly line: number;
+  readonly text: string;
+}
+
+/** One CSV row: its line number and its fields as written (no trimming, no type conversion). */
+export interface CsvRow {
+  readonly line: number;
+  readonly fields: string[];
+}
+
+/** True when the path names a gzip file (decided by its suffix, as every trace source names them). */
+export function isGzip(file: string): boolean {
+  return file.endsWith('.gz');
+}
+
+function openText(file: string): Readable {
+  const src = createReadStream(file);
+  if (!isGzip(file)) return src;
+  // The pipeline callback is required; errors still reach the consumer through the gunzip stream.
+  return pipeline(src, createGunzip(), () => undefined);
+}
+
+/** Turns a low-level stream failure into an InputError at the last line read. */
+function streamError(file: string, line: number, err: unknown): unknown {
+  if (err instanceof InputError) return err;
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (typeof code === 'string' && code.startsWith('Z_')) {
+    return new InputError(
+      file,
+      line + 1,
+      undefined,
+      `truncated or corrupt gzip data (${(err as Error).message})`,
+      'BAD_GZIP',
+    );
+  }
+  return err;
+}
+
+/**
+ * Streams the non-empty lines of a file (`.gz` decompressed on the fly) with 1-based line numbers.
+ * Breaking out of the loop closes the file.
+ */
+export async function* readLines(file: string): AsyncGenerator<Line> {
+  const input = openText(file);
+  const rl = readline.createInterface({ input, crlfDelay: Infinity });
+  let line = 0;
+  try {
+    for await (const text of rl) {
+      line++;
+      if (text.length === 0) continue;
+      yield { line, text };
+    }
+  } catch (err) {
+    throw streamError(file, line, err);
+  } finally {
+    rl.close();
+    input.destroy();
+  }
+}
+
+/**
+ * Splits one CSV line. Trace CSVs almost never quote, so the fast path is a plain split; a line with
+ * a quote goes through csv-parse so that quoted commas stay in their field. Quoted fields spanning
+ * several lines are not supported (no trace format kreplay reads has them).
+ */
+export function splitCsvLine(file: string, line: number, text: string): string[] {
+  if (!text.includes('"')) return text.split(',');
+  try {
+    const rows = parseCsvSync(text, { relax_column_count: true }) as string[][];
+    if (rows.length !== 1) throw new Error('expected one record');
+    return rows[0]!;
+  } catch (err) {
+    throw new InputError(file, line, undefined, `malformed CSV quoting (${(err as Error).message})`);
+  }
+}
+
+/** Streams the rows of a CSV file (`.gz` accepted) with their line numbers. */
+export async function* readCsvRows(file: string): AsyncGenerator<CsvRow> {
+  for await (const { line, text } of readLines(file)) yield { line, fields: splitCsvLine(file, line, text) };
+}
+
+/** Reads the first non-empty line of a file (for format detection), or undefined for an empty file. */
+export async function readFirstLine(file: string): Promise<string | undefined> {
+  for await (const { text } of readLines(file)) return text;
+  return undefined;
+}
+
+const UINT_RE = /^\d+$/;
+const UDEC_RE = /^\d+(\.\d+)?$/;
+
+/**
+ * Strict numeric field parsers: every accepted form is unambiguous, everything else is an InputError
+ * naming file, line and column (a negative number gets its own message, it is the common mistake).
+ */
+export class FieldParser {
+  constructor(
+    readonly file: string,
+    public line: number,
+  ) {}
+
+  /** A non-negative integer (no sign, no exponent, no fraction). */
+  uint(field: string, text: string | undefined): number {
+    if (text !== undefined && UINT_RE.test(text)) {
+      const v = Number(text);
+      if (Number.isSafeInteger(v)) return v;
+      throw this.error(field, `${JSON.stringify(text)} is too large`);
+    }
+    throw this.error(field, this.why(text, 'a non-negative integer'));
+  }
+
+  /** A non-negative decimal number (integers and plain decimals only). */
+  udec(field: string, text: string | undefined): number {
+    if (text !== undefined && UDEC_RE.test(text)) {
+      const v = Number(text);
+      if (Number.isFinite(v) && v <= Number.MAX_SAFE_INTEGER) return v;
+      throw this.error(field, `${JSON.stringify(text)} is too large`);
+    }
+    throw this.error(field, this.why(text, 'a non-negative number'));
+  }
+
+  /** Any finite decimal number, sign and exponent allowed (normalised units, offsets). */
+  num(field: string, text: string | undefined): number {
+    const v = text === undefined || text.trim() !== text || text === '' ? NaN : Number(text);
+    if (Number.isFinite(v)) return v;
+    throw this.error(field, this.why(text, 'a number'));
+  }
+
+  /** An InputError at this row for `field`. */
+  error(field: string | undefined, message: string): InputError {
+    return new InputError(this.file, this.line, field, message);
+  }
+
+  private why(text: string | undefined, want: string): string {
+    if (text === undefined) return `missing (want ${want})`;
+    if (text === '') return `empty (want ${want})`;
+    if (/^-\d+(\.\d+)?$/.test(text)) return `${JSON.stringify(text)} is negative`;
+    return `${JSON.stringify(text)} is not ${want}`;
+  }
+}
+
+/** Checks a row's column count against the header's, naming the line. */
+export function expectColumns(file: string, row: CsvRow, expected: number, what = 'the header'): void {
+  if (row.fields.length !== expected) {
+    throw new InputError(
+      file,
+      row.line,
+      undefined,
+      `has ${row.fields.length} columns, ${what} has ${expected}`,
+      'BAD_COLUMN_COUNT',
+    );
+  }
+}
+
+/**
+ * Collects skips by reason for `--on-invalid skip`: a row's InputError is either rethrown (fail) or
+ * counted under a short reason (its field, else its code).
+ */
+export class SkipCounter {
+  readonly skipped: Record<string, number> = {};
+  constructor(readonly onInvalid: OnInvalid = 'fail') {}
+
+  /** Rethrows `err` unless skipping applies to it; otherwise counts it. */
+  handle(err: unknown): void {
+    if (this.onInvalid !== 'skip' || !(err instanceof InputError) || err.code === 'BAD_GZIP') throw err;
+    const reason = err.field
+      ? `invalid ${err.field}`
+      : err.code === 'BAD_COLUMN_COUNT'
+        ? 'wrong column count'
+        : 'invalid row';
+    this.skipped[reason] = (this.skipped[reason] ?? 0) + 1;
+  }
+
+  /** Total rows skipped. */
+  get total(): number {
+    return Object.values(this.skipped).reduce((a, b) => a + b, 0);
+  }
+}

@@ -1,0 +1,245 @@
+/**
+ * openb (Alibaba cluster-trace-gpu-v2023) rows, typed and validated, before any mapping to Kubernetes
+ * objects. The fill-to-load experiment works on these rows directly.
+ */
+import { InputError } from '../../engine/api/errors.js';
+import {
+  expectColumns,
+  FieldParser,
+  readCsvRows,
+  SkipCounter,
+  type CsvRow,
+  type OnInvalid,
+} from '../input.js';
+
+/** One node of an openb node list. */
+export interface OpenbNodeRow {
+  /** Serial name as written, e.g. `openb-node-0000`. */
+  readonly sn: string;
+  readonly cpuMilli: number;
+  readonly memoryMib: number;
+  /** Number of GPU devices (0 for CPU-only nodes). */
+  readonly gpu: number;
+  /** GPU model, `''` for CPU-only nodes. */
+  readonly model: string;
+  /** Line in the file, for messages. */
+  readonly line: number;
+}
+
+/** One pod of an openb pod list. */
+export interface OpenbPodRow {
+  readonly name: string;
+  readonly cpuMilli: number;
+  readonly memoryMib: number;
+  /** GPU devices wanted; 0 = CPU-only. */
+  readonly numGpu: number;
+  /** Thousandths of each GPU; < 1000 only with numGpu = 1 (a GPU-sharing pod). */
+  readonly gpuMilli: number;
+  /** Allowed GPU models, deduplicated in first-seen order; empty = any. */
+  readonly gpuSpec: string[];
+  /** Alibaba's class (LS, BE, Burstable, Guaranteed), `''` when the list has no qos column. */
+  readonly qos: string;
+  /** Phase recorded in the trace (for comparison only). */
+  readonly phase?: string;
+  /** Seconds from the trace's arbitrary origin. */
+  readonly creationTime?: number;
+  readonly deletionTime?: number;
+  /** Absent for pods the trace saw Pending. */
+  readonly scheduledTime?: number;
+  readonly line: number;
+}
+
+/** Columns of the node lists. */
+export const OPENB_NODE_COLUMNS = ['sn', 'cpu_milli', 'memory_mib', 'gpu', 'model'] as const;
+/** Columns of the full pod lists; the `multigpu*` lists have only the first five. */
+export const OPENB_POD_COLUMNS = [
+  'name',
+  'cpu_milli',
+  'memory_mib',
+  'num_gpu',
+  'gpu_milli',
+  'gpu_spec',
+  'qos',
+  'pod_phase',
+  'creation_time',
+  'deletion_time',
+  'scheduled_time',
+] as const;
+const OPENB_POD_SHORT = 5;
+
+/** Options of the row readers. */
+export interface OpenbRowOptions {
+  /** `fail` (default): the first bad row throws its InputError; `skip`: bad rows are counted. */
+  readonly onInvalid?: OnInvalid;
+  /** Receives the skip counts (pass one to read them after the stream ends). */
+  readonly skips?: SkipCounter;
+}
+
+const NAME_RE = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+
+function checkHeader(file: string, row: CsvRow | undefined, allowed: readonly (readonly string[])[]): number {
+  if (!row) throw new InputError(file, 1, undefined, 'empty file: expected a header line', 'BAD_HEADER');
+  for (const cols of allowed) {
+    if (row.fields.length === cols.length && cols.every((c, i) => row.fields[i] === c)) return cols.length;
+  }
+  throw new InputError(
+    file,
+    row.line,
+    undefined,
+    `unexpected header ${JSON.stringify(row.fields.join(','))}; want ${allowed.map((c) => JSON.stringify(c.join(','))).join(' or ')}`,
+    'BAD_HEADER',
+  );
+}
+
+function parseName(p: FieldParser, field: string, text: string): string {
+  if (text.length === 0 || text.length > 253 || !NAME_RE.test(text)) {
+    throw p.error(field, `${JSON.stringify(text)} is not a valid Kubernetes object name`);
+  }
+  return text;
+}
+
+/** Parses one node row (the header already checked). Throws InputError naming the column. */
+export function parseOpenbNodeRow(file: string, row: CsvRow): OpenbNodeRow {
+  expectColumns(file, row, OPENB_NODE_COLUMNS.length);
+  const f = row.fields;
+  const p = new FieldParser(file, row.line);
+  const sn = f[0]!;
+  if (sn.length === 0 || !/^[A-Za-z0-9][-A-Za-z0-9._]*$/.test(sn))
+    throw p.error('sn', `${JSON.stringify(sn)} is not a node serial`);
+  const cpuMilli = p.uint('cpu_milli', f[1]);
+  const memoryMib = p.uint('memory_mib', f[2]);
+  const gpu = p.uint('gpu', f[3]);
+  const model = f[4]!;
+  if (model !== '' && !/^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(model)) {
+    throw p.error('model', `${JSON.stringify(model)} is not a valid label value`);
+  }
+  if (gpu > 0 && model === '') throw p.error('model', `empty for a node with ${gpu} GPUs`);
+  return { sn, cpuMilli, memoryMib, gpu, model, line: row.line };
+}
+
+/** Parses one pod row of a list with `columns` columns (11 or 5). Throws InputError naming the column. */
+export function parseOpenbPodRow(file: string, row: CsvRow, columns: number): OpenbPodRow {
+  expectColumns(file, row, columns);
+  const f = row.fields;
+  const p = new FieldParser(file, row.line);
+  const name = parseName(p, 'name', f[0]!);
+  const cpuMilli = p.uint('cpu_milli', f[1]);
+  const memoryMib = p.uint('memory_mib', f[2]);
+  const numGpu = p.uint('num_gpu', f[3]);
+  const gpuMilli = p.uint('gpu_milli', f[4]);
+  if (numGpu === 0 && gpuMilli !== 0) throw p.error('gpu_milli', `${gpuMilli} with num_gpu 0`);
+  if (numGpu > 0 && (gpuMilli === 0 || gpuMilli > 1000))
+    throw p.error('gpu_milli', `${gpuMilli} is outside 1..1000`);
+  // A pod may share a GPU only when it asks for one: fractions of several GPUs are not a thing.
+  if (numGpu > 1 && gpuMilli < 1000) throw p.error('gpu_milli', `${gpuMilli} < 1000 with num_gpu ${numGpu}`);
+  if (columns === OPENB_POD_SHORT) {
+    return { name, cpuMilli, memoryMib, numGpu, gpuMilli, gpuSpec: [], qos: '', line: row.line };
+  }
+  const gpuSpec: string[] = [];
+  if (f[5] !== '') {
+    for (const m of f[5]!.split('|')) {
+      if (!/^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(m))
+        throw p.error('gpu_spec', `${JSON.stringify(f[5])} has an invalid model name`);
+      if (!gpuSpec.includes(m)) gpuSpec.push(m);
+    }
+  }
+  const qos = f[6]!;
+  if (!/^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(qos))
+    throw p.error('qos', `${JSON.stringify(qos)} is not a valid label value`);
+  const phase = f[7]!;
+  if (!/^[A-Za-z]+$/.test(phase)) throw p.error('pod_phase', `${JSON.stringify(phase)} is not a phase`);
+  const creationTime = p.udec('creation_time', f[8]);
+  const deletionTime = f[9] === '' ? undefined : p.udec('deletion_time', f[9]);
+  const scheduledTime = f[10] === '' ? undefined : p.udec('scheduled_time', f[10]);
+  if (deletionTime !== undefined && deletionTime < creationTime) {
+    throw p.error('deletion_time', `${deletionTime} is before creation_time ${creationTime}`);
+  }
+  const out: OpenbPodRow = {
+    name,
+    cpuMilli,
+    memoryMib,
+    numGpu,
+    gpuMilli,
+    gpuSpec,
+    qos,
+    phase,
+    creationTime,
+    line: row.line,
+  };
+  return {
+    ...out,
+    ...(deletionTime !== undefined ? { deletionTime } : {}),
+    ...(scheduledTime !== undefined ? { scheduledTime } : {}),
+  };
+}
+
+/** Streams validated node rows of an openb node list (`.gz` accepted). */
+export async function* openbNodeRows(file: string, opts: OpenbRowOptions = {}): AsyncGenerator<OpenbNodeRow> {
+  const skips = opts.skips ?? new SkipCounter(opts.onInvalid);
+  let header = true;
+  for await (const row of readCsvRows(file)) {
+    if (header) {
+      checkHeader(file, row, [OPENB_NODE_COLUMNS]);
+      header = false;
+      continue;
+    }
+    let parsed: OpenbNodeRow;
+    try {
+      parsed = parseOpenbNodeRow(file, row);
+    } catch (err) {
+      skips.handle(err);
+      continue;
+    }
+    yield parsed;
+  }
+  if (header) checkHeader(file, undefined, []);
+}
+
+/**
+ * Streams validated pod rows of an openb pod list (`.gz` accepted); `columns` tells the caller whether
+ * the list carries times (11) or not (5, the `multigpu*` lists).
+ */
+export async function* openbPodRows(
+  file: string,
+  opts: OpenbRowOptions & { onHeader?: (columns: number) => void } = {},
+): AsyncGenerator<OpenbPodRow> {
+  const skips = opts.skips ?? new SkipCounter(opts.onInvalid);
+  let columns = 0;
+  for await (const row of readCsvRows(file)) {
+    if (columns === 0) {
+      columns = checkHeader(file, row, [OPENB_POD_COLUMNS, OPENB_POD_COLUMNS.slice(0, OPENB_POD_SHORT)]);
+      opts.onHeader?.(columns);
+      continue;
+    }
+    let parsed: OpenbPodRow;
+    try {
+      parsed = parseOpenbPodRow(file, row, columns);
+    } catch (err) {
+      skips.handle(err);
+      continue;
+    }
+    yield parsed;
+  }
+  if (columns === 0) checkHeader(file, undefined, []);
+}
+
+/**
+ * Reads a whole openb node list into typed rows (node lists are small: ~1,500 rows). Throws an
+ * InputError naming file, line and column on the first bad row unless `onInvalid: 'skip'`.
+ */
+export async function readOpenbNodeRows(file: string, opts: OpenbRowOptions = {}): Promise<OpenbNodeRow[]> {
+  const out: OpenbNodeRow[] = [];
+  for await (const r of openbNodeRows(file, opts)) out.push(r);
+  return out;
+}
+
+/**
+ * Reads a whole openb pod list into typed rows, in file order (the fill-to-load experiment samples
+ * and shuffles them, so it needs them all). Throws an InputError naming file, line and column on the
+ * first bad row unless `onInvalid: 'skip'`.
+ */
+export async function readOpenbPodRows(file: string, opts: OpenbRowOptions = {}): Promise<OpenbPodRow[]> {
+  const out: OpenbPodRow[] = [];
+  for await (const r of openbPodRows(file, opts)) out.push(r);
+  return out;
+}
