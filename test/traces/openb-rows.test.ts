@@ -52,7 +52,8 @@ test('pod rows: gpu_spec split on | and deduplicated', async (t) => {
   const rows = await readOpenbPodRows(`${FIX}/pods-gpuspec.csv`);
   t.deepEqual(rows[0]!.gpuSpec, ['V100M16', 'V100M32']);
   t.deepEqual(rows[3]!.gpuSpec, ['T4']);
-  t.deepEqual(rows[4]!.gpuSpec, ['V100M16', 'V100M32']); // written V100M16|V100M32|V100M32
+  // written A10|G2|P100|T4|V100M16|V100M32|V100M32
+  t.deepEqual(rows[4]!.gpuSpec, ['A10', 'G2', 'P100', 'T4', 'V100M16', 'V100M32']);
 });
 
 test('pod rows: five-column multigpu list has no qos nor times', async (t) => {
