@@ -45,9 +45,17 @@ export class LogFileWriter {
     this.#bytes = 0;
   }
 
-  /** Flushes, closes and moves the file to its final name. */
-  close(): void {
+  /**
+   * Flushes, closes and moves the file to its final name. A `trailer` (run facts outside the
+   * deterministic chain, such as wall-clock seconds) is written as a last `{"trailer":…}` line that
+   * the hash chain does not cover.
+   */
+  close(trailer?: Record<string, unknown>): void {
     if (this.#closed) return;
+    if (trailer) {
+      this.#parts.push(canonicalJson({ trailer }), '\n');
+      this.#bytes++;
+    }
     this.#flush();
     closeSync(this.#fd);
     renameSync(this.#tmp, this.path);
@@ -85,11 +93,18 @@ export async function* readLogLines(path: string): AsyncGenerator<{ lineNo: numb
   if (rest.length > 0) yield { lineNo: lineNo + 1, line: rest };
 }
 
-/** Reads the entries of a log file, without verifying (use `verifyLogFile` for that). */
-export async function* readLog(path: string): AsyncGenerator<LogEntry> {
+/**
+ * Reads the entries of a log file, without verifying (use `verifyLogFile` for that). The trailer
+ * line, if any, goes to `onTrailer`.
+ */
+export async function* readLog(path: string, onTrailer?: (t: Record<string, unknown>) => void): AsyncGenerator<LogEntry> {
   for await (const { line } of readLogLines(path)) {
-    const e = JSON.parse(line) as LogEntry & { h?: string; resume?: unknown };
+    const e = JSON.parse(line) as LogEntry & { h?: string; resume?: unknown; trailer?: Record<string, unknown> };
     if (e.resume !== undefined) continue;
+    if (e.trailer !== undefined) {
+      onTrailer?.(e.trailer);
+      continue;
+    }
     delete e.h;
     yield e;
   }
@@ -128,6 +143,7 @@ export async function verifyLogFile(path: string): Promise<VerifyResult> {
         expectSeq = r.seq + 1;
         continue;
       }
+      if (e.trailer !== undefined && Object.keys(e).length === 1) continue;
       const h = e.h;
       delete e.h;
       if (typeof e.seq !== 'number') return { ok: false, entries, line: lineNo, reason: 'missing seq' };

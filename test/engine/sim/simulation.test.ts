@@ -114,19 +114,21 @@ test('the log file verifies, reads back, and names the first tampered line', asy
   const w = new LogFileWriter(path);
   sim.log.listen(w.listener);
   runEvents(sim, 30_000);
-  w.close();
+  w.close({ wallSeconds: 1.5 });
   const ok = await verifyLogFile(path);
   t.deepEqual(ok, { ok: true, entries: 30_000, hash: sim.log.hash });
 
   let n = 0;
   let last = -1;
-  for await (const e of readLog(path)) {
+  let trailer: Record<string, unknown> | undefined;
+  for await (const e of readLog(path, (tr) => (trailer = tr))) {
     n++;
     t.true(e.time >= last);
     last = e.time;
     if (n === 1) t.deepEqual(Object.keys(e).sort(), ['n', 'r', 'seq', 'time', 'type']);
   }
   t.is(n, 30_000);
+  t.deepEqual(trailer, { wallSeconds: 1.5 });
 
   const lines = gunzipSync(readFileSync(path)).toString('utf8').split('\n');
   lines[1233] = lines[1233]!.replace(/"r":(\d+)/, (_m, d: string) => `"r":${Number(d) + 1}`);
