@@ -16,3 +16,16 @@ export interface LossReport {
   /** Rows skipped with `--on-invalid skip`, by reason. */
   readonly skipped: Record<string, number>;
 }
+
+/**
+ * An opened trace: its records and its loss report. The loss report's `skipped` counts and any notes
+ * that depend on the data are complete once `records` has been iterated to the end.
+ */
+export interface TraceSource {
+  readonly format: string;
+  readonly records: AsyncIterable<TraceRecord>;
+  readonly loss: LossReport;
+}
+
+/** Replay modes of formats that carry both times and packing demand. */
+export type TraceMode = 'time-faithful' | 'arrival-only';

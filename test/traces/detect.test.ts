@@ -1,0 +1,77 @@
+import test from 'ava';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { InputError } from '../../engine/api/errors.js';
+import { detectFormat, openTrace } from '../../traces/detect.js';
+import { collect, tempDir, tempFile } from './helpers.js';
+
+const OPENB = 'test/fixtures/traces/openb';
+
+test('openb from headers, native from NDJSON first line', async (t) => {
+  t.is(await detectFormat({ nodes: `${OPENB}/nodes.csv`, pods: `${OPENB}/pods.csv` }), 'openb');
+  t.is(await detectFormat({ pods: `${OPENB}/pods-multigpu.csv` }), 'openb');
+  t.is(await detectFormat({ trace: 'test/fixtures/traces/native/trace.ndjson' }), 'native');
+  t.is(await detectFormat({ manifests: ['x.yaml'] }), 'manifests');
+});
+
+test('folders: alibaba2018, google2011, google2019 by table names', async (t) => {
+  const a = tempDir();
+  writeFileSync(join(a, 'machine_meta.csv'), 'm_1,0,1,A,96,100,USING\n');
+  t.is(await detectFormat({ trace: a }), 'alibaba2018');
+  const g = tempDir();
+  mkdirSync(join(g, 'task_events'));
+  mkdirSync(join(g, 'machine_events'));
+  t.is(await detectFormat({ trace: g }), 'google2011');
+  const g19 = tempDir();
+  writeFileSync(join(g19, 'instance_events-000000000000.json'), '{}\n');
+  t.is(await detectFormat({ trace: g19 }), 'google2019');
+});
+
+test('an unknown file asks for --format', async (t) => {
+  const file = tempFile('data.csv', 'a,b,c\n1,2,3\n');
+  const err = await t.throwsAsync(detectFormat({ trace: file }), { instanceOf: InputError });
+  t.is(err!.file, file);
+  t.regex(err!.message, /pass --format/);
+});
+
+test('inputs of two formats ask for --format', async (t) => {
+  const err = await t.throwsAsync(
+    detectFormat({ nodes: `${OPENB}/nodes.csv`, trace: 'test/fixtures/traces/native/trace.ndjson' }),
+    { instanceOf: InputError },
+  );
+  t.regex(err!.message, /different formats.*pass --format/);
+});
+
+test('an unknown --format is an InputError', async (t) => {
+  const err = await t.throwsAsync(detectFormat({ format: 'parquet', trace: 'x' }), {
+    instanceOf: InputError,
+  });
+  t.regex(err!.message, /unknown format "parquet"/);
+});
+
+test('wrong --format for the file: the reader names file, line and what is wrong', async (t) => {
+  const err = await t.throwsAsync(
+    openTrace({ format: 'native', trace: `${OPENB}/pods.csv` }).then((o) => collect(o.records)),
+    { instanceOf: InputError },
+  );
+  t.true(err!.message.startsWith(`${OPENB}/pods.csv:1: not JSON`));
+  const err2 = await t.throwsAsync(
+    openTrace({ format: 'openb', pods: 'test/fixtures/traces/native/trace.ndjson' }).then((o) =>
+      collect(o.records),
+    ),
+    { instanceOf: InputError },
+  );
+  t.is(err2!.line, 1);
+  t.true(err2!.message.startsWith('test/fixtures/traces/native/trace.ndjson:1: '));
+});
+
+test('openTrace: openb nodes then pods, format and loss report', async (t) => {
+  const o = await openTrace({ nodes: `${OPENB}/nodes.csv`, pods: `${OPENB}/pods.csv`, mode: 'arrival-only' });
+  t.is(o.format, 'openb');
+  const recs = await collect(o.records);
+  t.deepEqual(
+    recs.map((r) => r.object.kind),
+    [...Array(4).fill('Node'), ...Array(8).fill('Pod')],
+  );
+  t.true(o.loss.notes.includes('no owner column: every pod is a bare Pod in namespace default'));
+});

@@ -1,0 +1,85 @@
+import test from 'ava';
+import { readFileSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { InputError } from '../../engine/api/errors.js';
+import { readNative, writeNative, rfc3339ToUs } from '../../traces/native/index.js';
+import { readOpenb } from '../../traces/openb/index.js';
+import { collect, tempDir, tempFile } from './helpers.js';
+
+const FIX = 'test/fixtures/traces/native';
+
+test('reads µs records as written', async (t) => {
+  const recs = await collect(readNative(`${FIX}/trace.ndjson`).records);
+  t.deepEqual(
+    recs.map((r) => [r.timeUs, r.op, r.object.kind, r.object.metadata?.name]),
+    [
+      [0, 'create', 'Node', 'openb-node-0000'],
+      [0, 'create', 'Pod', 'openb-pod-0000'],
+      [427061000000, 'update', 'Pod', 'openb-pod-0000'],
+      [12537496000000, 'delete', 'Pod', 'openb-pod-0000'],
+    ],
+  );
+});
+
+test('RFC3339 times are relative to the first one, to the microsecond, offsets honoured', async (t) => {
+  t.is(rfc3339ToUs('1970-01-01T00:00:01.5Z'), 1_500_000);
+  const src = readNative(`${FIX}/rfc3339.ndjson`);
+  const recs = await collect(src.records);
+  // 12:00:01.250001+02:00 = 10:00:01.250001Z
+  t.deepEqual(
+    recs.map((r) => r.timeUs),
+    [0, 1_250_001, 1_250_001],
+  );
+  t.is(src.loss.notes.length, 1);
+});
+
+test('writeNative -> readNative round trip, gzipped, via a temp file renamed into place', async (t) => {
+  const dir = tempDir();
+  const out = join(dir, 'trace.ndjson.gz');
+  const orig = await collect(
+    readOpenb({ nodes: 'test/fixtures/traces/openb/nodes.csv', pods: 'test/fixtures/traces/openb/pods.csv' })
+      .records,
+  );
+  t.is(await writeNative(orig, out), orig.length);
+  t.deepEqual(readdirSync(dirname(out)), ['trace.ndjson.gz']);
+  t.deepEqual(await collect(readNative(out).records), orig);
+  const first = gunzipSync(readFileSync(out)).toString().split('\n')[0]!;
+  t.true(first.startsWith('{"time":0,"op":"create","object":{"apiVersion":"v1","kind":"Node"'));
+});
+
+const bad: [string, string, number, string | undefined][] = [
+  ['not JSON', '{"time":0,"op":"create"', 1, undefined],
+  ['bad op', '{"time":0,"op":"patch","object":{"kind":"Pod","metadata":{"name":"a"}}}', 1, 'op'],
+  ['negative time', '{"time":-1,"op":"create","object":{"kind":"Pod","metadata":{"name":"a"}}}', 1, 'time'],
+  ['no kind', '{"time":0,"op":"create","object":{"metadata":{"name":"a"}}}', 1, 'object.kind'],
+  ['no name', '{"time":0,"op":"create","object":{"kind":"Pod","metadata":{}}}', 1, 'object.metadata.name'],
+  [
+    'bad timestamp',
+    '{"time":"yesterday","op":"create","object":{"kind":"Pod","metadata":{"name":"a"}}}',
+    1,
+    'time',
+  ],
+];
+for (const [what, line, n, field] of bad) {
+  test(`bad native line (${what}) -> InputError`, async (t) => {
+    const file = tempFile('t.ndjson', line + '\n');
+    const err = await t.throwsAsync(collect(readNative(file).records), { instanceOf: InputError });
+    t.is(err!.line, n);
+    t.is(err!.field, field);
+  });
+}
+
+test('going back in time is an InputError on that line; skip counts it', async (t) => {
+  const rec = (time: number, name: string) =>
+    JSON.stringify({ time, op: 'create', object: { kind: 'Pod', metadata: { name } } });
+  const file = tempFile('t.ndjson', [rec(5, 'a'), rec(3, 'b'), rec(7, 'c')].join('\n'));
+  const err = await t.throwsAsync(collect(readNative(file).records), { instanceOf: InputError });
+  t.is(err!.message, `${file}:2: time: goes back in time (3 µs after 5 µs)`);
+  const src = readNative(file, { onInvalid: 'skip' });
+  t.deepEqual(
+    (await collect(src.records)).map((r) => r.object.metadata?.name),
+    ['a', 'c'],
+  );
+  t.deepEqual(src.loss.skipped, { 'invalid time': 1 });
+});

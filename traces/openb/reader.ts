@@ -1,0 +1,188 @@
+/**
+ * openb rows -> Kubernetes Nodes and bare Pods -> TraceRecords (mapping in docs/traces.md).
+ */
+import type { KObject } from '../../engine/api/types.js';
+import { readLines, SkipCounter, splitCsvLine, type OnInvalid } from '../input.js';
+import { TimeHeap } from '../heap.js';
+import {
+  ANN_DURATION,
+  ANN_GPU_COUNT,
+  ANN_GPU_MILLI_PER_GPU,
+  ANN_GPU_SPEC,
+  ANN_TRACE_PHASE,
+  ANN_TRACE_SCHEDULED_TIME,
+  DEFAULT_MAX_PODS,
+  durationString,
+  GPU_MILLI,
+  GPU_MODEL_LABEL,
+  makeNode,
+  NVIDIA_GPU,
+  refOf,
+  TRACE_IMAGE,
+} from '../objects.js';
+import type { LossReport, TraceMode, TraceRecord, TraceSource } from '../types.js';
+import { openbNodeRows, openbPodRows, type OpenbNodeRow, type OpenbPodRow } from './rows.js';
+
+/** Options of {@link readOpenb}. */
+export interface OpenbOptions {
+  /** Node list (`sn,cpu_milli,memory_mib,gpu,model`). */
+  readonly nodes?: string;
+  /** Pod list (11 columns, or the 5 of the `multigpu*` lists). */
+  readonly pods?: string;
+  /** `time-faithful` (default): create at creation_time, delete at deletion_time; `arrival-only`: creates at t=0 in file order. */
+  readonly mode?: TraceMode;
+  readonly onInvalid?: OnInvalid;
+}
+
+const US = 1_000_000;
+
+/** The Node of one node row. */
+export function openbNodeObject(row: OpenbNodeRow): KObject {
+  const name = /^\d+$/.test(row.sn) ? `openb-node-${row.sn.padStart(4, '0')}` : row.sn;
+  const resources: Record<string, string> = {
+    cpu: `${row.cpuMilli}m`,
+    memory: `${row.memoryMib}Mi`,
+    pods: DEFAULT_MAX_PODS,
+  };
+  if (row.gpu > 0) {
+    resources[NVIDIA_GPU] = String(row.gpu);
+    resources[GPU_MILLI] = String(row.gpu * 1000);
+  }
+  return makeNode(name, resources, row.model ? { [GPU_MODEL_LABEL]: row.model } : {});
+}
+
+/** The bare Pod of one pod row (namespace `default`, one container `main`). */
+export function openbPodObject(row: OpenbPodRow): KObject {
+  const requests: Record<string, string> = { cpu: `${row.cpuMilli}m`, memory: `${row.memoryMib}Mi` };
+  const annotations: Record<string, string> = {};
+  let limits: Record<string, string> | undefined;
+  if (row.numGpu > 0) {
+    const milli = String(row.numGpu * row.gpuMilli);
+    requests[GPU_MILLI] = milli;
+    // Kubernetes rejects an extended-resource request without an equal limit: keep the pod valid.
+    limits = { [GPU_MILLI]: milli };
+    annotations[ANN_GPU_COUNT] = String(row.numGpu);
+    annotations[ANN_GPU_MILLI_PER_GPU] = String(row.gpuMilli);
+  }
+  if (row.gpuSpec.length > 0) annotations[ANN_GPU_SPEC] = row.gpuSpec.join('|');
+  if (row.phase !== undefined) annotations[ANN_TRACE_PHASE] = row.phase;
+  if (row.scheduledTime !== undefined) annotations[ANN_TRACE_SCHEDULED_TIME] = String(row.scheduledTime);
+  if (row.deletionTime !== undefined && row.creationTime !== undefined) {
+    annotations[ANN_DURATION] = durationString(row.deletionTime - row.creationTime);
+  }
+  const metadata: Record<string, unknown> = { name: row.name, namespace: 'default' };
+  if (row.qos) metadata.labels = { 'alibaba.com/qos': row.qos };
+  if (Object.keys(annotations).length > 0) metadata.annotations = annotations;
+  const spec: Record<string, unknown> = {
+    containers: [
+      { name: 'main', image: TRACE_IMAGE, resources: limits ? { requests, limits } : { requests } },
+    ],
+  };
+  if (row.gpuSpec.length > 0) {
+    spec.affinity = {
+      nodeAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: {
+          nodeSelectorTerms: [
+            { matchExpressions: [{ key: GPU_MODEL_LABEL, operator: 'In', values: [...row.gpuSpec] }] },
+          ],
+        },
+      },
+    };
+  }
+  return { apiVersion: 'v1', kind: 'Pod', metadata, spec } as KObject;
+}
+
+/**
+ * One cheap pass over a pod list: the earliest creation_time and whether rows are in creation order.
+ * Unparseable values are ignored here; the real pass reports them.
+ */
+async function scanCreationTimes(file: string): Promise<{ min: number; sorted: boolean; hasTimes: boolean }> {
+  let min = Infinity;
+  let prev = -Infinity;
+  let sorted = true;
+  let first = true;
+  let hasTimes = false;
+  for await (const { line, text } of readLines(file)) {
+    const fields = splitCsvLine(file, line, text);
+    if (first) {
+      first = false;
+      hasTimes = fields.length > 5;
+      if (!hasTimes) break;
+      continue;
+    }
+    const t = Number(fields[8]);
+    if (fields[8] === '' || !Number.isFinite(t) || t < 0) continue;
+    if (t < min) min = t;
+    if (t < prev) sorted = false;
+    prev = t;
+  }
+  return { min: min === Infinity ? 0 : min, sorted, hasTimes };
+}
+
+/**
+ * Opens an openb node list and/or pod list as a stream of TraceRecords: nodes are created at t=0 (before
+ * any pod), then pods per `mode`. Memory holds the pending deletes of live pods only, except for a pod
+ * list whose rows are not in creation order: those rows are sorted in memory (and the loss report says so).
+ */
+export function readOpenb(opts: OpenbOptions): TraceSource {
+  const skips = new SkipCounter(opts.onInvalid);
+  const loss: LossReport = { format: 'openb', notes: [], skipped: skips.skipped };
+  const mode = opts.mode ?? 'time-faithful';
+  if (opts.nodes) {
+    loss.notes.push(
+      'nodes: allocatable = capacity (the node list has no system reservations); pods capacity 110',
+    );
+  }
+  if (opts.pods) {
+    loss.notes.push(
+      'no owner column: every pod is a bare Pod in namespace default',
+      'GPU demand is the extended resource kreplay.io/gpu-milli; devices and share per device are in annotations',
+      'the trace placement is unknown (no node column); pod_phase and scheduled_time are kept as annotations for comparison only',
+    );
+  }
+  async function* records(): AsyncGenerator<TraceRecord> {
+    if (opts.nodes) {
+      for await (const row of openbNodeRows(opts.nodes, { skips }))
+        yield { timeUs: 0, op: 'create', object: openbNodeObject(row) };
+    }
+    if (!opts.pods) return;
+    const scan = mode === 'time-faithful' ? await scanCreationTimes(opts.pods) : undefined;
+    if (!scan || !scan.hasTimes) {
+      loss.notes.push(
+        scan
+          ? 'the pod list has no times (5 columns): pods arrive at t=0 in file order and are never deleted'
+          : 'arrival-only: every pod is created at t=0 in file order and never deleted',
+      );
+      for await (const row of openbPodRows(opts.pods, { skips }))
+        yield { timeUs: 0, op: 'create', object: openbPodObject(row) };
+      return;
+    }
+    loss.notes.push(`time-faithful: times shifted so that the earliest creation_time (${scan.min} s) is t=0`);
+    let rows: AsyncIterable<OpenbPodRow> = openbPodRows(opts.pods, { skips });
+    if (!scan.sorted) {
+      loss.notes.push('rows are not in creation_time order: the pod list was sorted in memory (stable)');
+      const all: OpenbPodRow[] = [];
+      for await (const r of rows) all.push(r);
+      all.sort((a, b) => a.creationTime! - b.creationTime!);
+      rows = (async function* () {
+        yield* all;
+      })();
+    }
+    const deletes = new TimeHeap<KObject>();
+    for await (const row of rows) {
+      const createUs = Math.round((row.creationTime! - scan.min) * US);
+      // Deletes due at or before this create go first: a pod that ends when another starts frees its room.
+      while (deletes.size > 0 && deletes.peekTime()! <= createUs) {
+        const d = deletes.pop()!;
+        yield { timeUs: d.timeUs, op: 'delete', object: d.value };
+      }
+      const pod = openbPodObject(row);
+      yield { timeUs: createUs, op: 'create', object: pod };
+      if (row.deletionTime !== undefined)
+        deletes.push(Math.round((row.deletionTime - scan.min) * US), refOf(pod));
+    }
+    for (let d = deletes.pop(); d; d = deletes.pop())
+      yield { timeUs: d.timeUs, op: 'delete', object: d.value };
+  }
+  return { format: 'openb', records: records(), loss };
+}

@@ -1,0 +1,46 @@
+/**
+ * Readers of the formats beyond openb / native / manifests, keyed by format name; `openTrace` dispatches
+ * here. Kept apart from detect.ts so that each reader stays a leaf module.
+ */
+import { InputError } from '../engine/api/errors.js';
+import type { OnInvalid } from './input.js';
+import type { TraceSource, TraceMode } from './types.js';
+
+/** The first columns of the DLRM 2025 instance list's header. */
+export const DLRM_HEADER_PREFIX = 'instance_sn,role,app_name,';
+/** The PAI 2020 machine spec's columns (as in its `.header` file). */
+export const PAI_HEADER = 'machine,gpu_type,cap_cpu,cap_mem,cap_gpu';
+
+/** Input paths a reader may use. */
+export interface ReaderInputs {
+  readonly trace?: string;
+  readonly nodes?: string;
+  readonly pods?: string;
+  readonly mode?: TraceMode;
+}
+
+type Opener = (opts: ReaderInputs, onInvalid: OnInvalid) => TraceSource;
+
+function notYet(format: string): Opener {
+  return () => {
+    throw new InputError(
+      '--format',
+      undefined,
+      undefined,
+      `reading ${format} is not implemented yet`,
+      'NOT_IMPLEMENTED',
+    );
+  };
+}
+
+/** Openers by format. */
+export const READERS_EXTRA: Record<
+  'alibaba2018' | 'google2011' | 'google2019' | 'pai2020' | 'dlrm2025',
+  Opener
+> = {
+  alibaba2018: notYet('alibaba2018'),
+  google2011: notYet('google2011'),
+  google2019: notYet('google2019'),
+  pai2020: notYet('pai2020'),
+  dlrm2025: notYet('dlrm2025'),
+};
