@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
+import { register as experiment } from './experiment.js';
+import { register as log } from './log.js';
 import { register as trace } from './trace.js';
 
 /** A command module registers itself (name, flags, help with an example, action) on the program. */
 export type RegisterCommand = (program: Command) => void;
 
 /** Every command of the CLI, in help order. Add a module's `register` here. */
-export const COMMANDS: RegisterCommand[] = [trace];
+export const COMMANDS: RegisterCommand[] = [trace, log, experiment];

@@ -1,0 +1,23 @@
+import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { InputError } from '../../engine/api/errors.js';
+import { verifyLogFile } from '../../engine/sim/index.js';
+import { CheckFailed } from '../errors.js';
+
+/** `kreplay log verify <events.ndjson.gz>`: recomputes the hash chain, exit 1 naming the first bad line. */
+export function register(program: Command): void {
+  const log = program.command('log').description('work with saved event logs');
+  log
+    .command('verify')
+    .argument('<events>', 'an events.ndjson.gz written by replay')
+    .description('recompute the SHA-256 chain of an event log; exit 1 at the first bad line')
+    .option('--json', 'print the result as JSON')
+    .addHelpText('after', '\nExample:\n  kreplay log verify reports/demo/default-scheduler/events.ndjson.gz\n')
+    .action(async (path: string, opts: { json?: boolean }) => {
+      if (!existsSync(path)) throw new InputError(path, undefined, undefined, 'no such file or directory');
+      const r = await verifyLogFile(path);
+      if (opts.json) process.stdout.write(`${JSON.stringify(r)}\n`);
+      if (!r.ok) throw new CheckFailed(`${path}:${r.line}: ${r.reason} (first ${r.entries} entries verified)`);
+      if (!opts.json) process.stdout.write(`ok: ${r.entries} entries, sha256 ${r.hash}\n`);
+    });
+}
