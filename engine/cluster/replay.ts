@@ -1,0 +1,130 @@
+import { Store } from '../api/store.js';
+import { ForbiddenError, KreplayError, NotFoundError } from '../api/errors.js';
+import { CLUSTER_SCOPED, objectKey, type KObject } from '../api/types.js';
+import { Simulation } from '../sim/simulation.js';
+import { PHASE } from '../sim/heap.js';
+import type { TimeUs } from '../sim/types.js';
+import { Scheduler } from '../scheduler/scheduler.js';
+import type { SchedulerConfig } from '../scheduler/framework/index.js';
+import { Kubelets, type KubeletOptions } from '../kubelet/kubelet.js';
+import { SchedulerDriver } from './scheduler-driver.js';
+import { EVENT, type AdmissionRejectEvent, type RunEndEvent, type RunStartEvent } from './events.js';
+
+/** One timed API call from outside the cluster (a trace record). */
+export interface InputCall {
+  readonly timeUs: TimeUs;
+  readonly op: 'create' | 'update' | 'delete';
+  readonly object: KObject;
+}
+
+/** Settings of one replay. */
+export interface ReplayOptions {
+  seed: string | number;
+  config: SchedulerConfig;
+  /** Names the run in the log (`run.start`). */
+  policy: string;
+  trace: string;
+  kubelet?: KubeletOptions;
+  /** Report time-bucket width, seconds (recorded in `run.start`). Default 60. */
+  bucketSeconds?: number;
+}
+
+/** Called now and then during a run with the virtual time reached. */
+export type ProgressCallback = (virtualUs: TimeUs, eventsHandled: number) => void;
+
+const INPUT_EVENT = 'input';
+
+/**
+ * A simulated cluster assembled for one replay: the store (API server), the scheduler (driver +
+ * scheduling core), the kubelets, all on one Simulation. `run` feeds trace records as timed API calls.
+ */
+export class ClusterReplay {
+  readonly sim: Simulation;
+  readonly store: Store;
+  readonly scheduler: Scheduler;
+  readonly driver: SchedulerDriver;
+  readonly kubelets: Kubelets;
+  readonly #opts: ReplayOptions;
+
+  constructor(opts: ReplayOptions) {
+    this.#opts = opts;
+    this.sim = new Simulation({ seed: opts.seed });
+    this.store = new Store({ clock: this.sim, sink: this.sim.log });
+    this.scheduler = new Scheduler({ config: opts.config, random: this.sim.rng.stream('scheduler/tiebreak') });
+    const names = new Set(opts.config.profiles.map((p) => p.schedulerName));
+    this.driver = new SchedulerDriver(this.sim, this.store, this.scheduler, { schedulerNames: names });
+    this.kubelets = new Kubelets(this.sim, this.store, opts.kubelet);
+    this.sim.on(INPUT_EVENT, (d) => this.#apply(d as InputCall, 'trace'));
+  }
+
+  /** Applies one API call through the store; admission rejections are logged, not fatal. */
+  #apply(call: InputCall, by: string): void {
+    const obj = call.object;
+    const kind = obj.kind ?? '';
+    try {
+      if (call.op === 'create') this.store.create(obj);
+      else if (call.op === 'update') this.store.update(obj);
+      else {
+        const m = obj.metadata ?? {};
+        const opts = CLUSTER_SCOPED.has(kind) ? {} : { namespace: m.namespace ?? 'default' };
+        this.store.delete(kind, m.name ?? '', opts);
+      }
+    } catch (err) {
+      if (err instanceof ForbiddenError) {
+        this.sim.log.append(EVENT.ADMISSION_REJECT, {
+          kind,
+          key: objectKey(obj),
+          reason: err.code,
+          message: err.message,
+          by,
+        } satisfies AdmissionRejectEvent);
+        return;
+      }
+      // Deleting what was never admitted (e.g. a pod refused by quota) is not an error of the trace.
+      if (err instanceof NotFoundError && call.op === 'delete') return;
+      throw err;
+    }
+  }
+
+  /**
+   * Replays `records` (non-decreasing time) and then lets the cluster settle: the run ends at
+   * `untilUs`, or when nothing but scheduler retries is left to happen.
+   */
+  async run(records: AsyncIterable<InputCall>, untilUs = Infinity, progress?: ProgressCallback): Promise<void> {
+    const sim = this.sim;
+    sim.log.append(EVENT.RUN_START, {
+      seed: String(this.#opts.seed),
+      policy: this.#opts.policy,
+      trace: this.#opts.trace,
+      bucketSeconds: this.#opts.bucketSeconds ?? 60,
+    } satisfies RunStartEvent);
+    let lastTime = 0;
+    let n = 0;
+    for await (const rec of records) {
+      if (rec.timeUs > untilUs) break;
+      if (rec.timeUs < lastTime) {
+        throw new KreplayError('TIME_BACKWARDS', `trace record ${objectKey(rec.object)} at ${rec.timeUs} µs goes back in time (after ${lastTime} µs)`);
+      }
+      if (rec.timeUs > lastTime) sim.runUntil(rec.timeUs - 1);
+      lastTime = rec.timeUs;
+      sim.schedule(rec.timeUs, PHASE.INPUT, INPUT_EVENT, rec);
+      if (++n % 4096 === 0) progress?.(sim.now(), sim.processed);
+    }
+    this.#settle(untilUs, progress);
+    sim.log.append(EVENT.RUN_END, { untilUs: sim.now() } satisfies RunEndEvent);
+  }
+
+  #settle(untilUs: number, progress?: ProgressCallback): void {
+    const sim = this.sim;
+    if (Number.isFinite(untilUs)) {
+      sim.runUntil(untilUs);
+      return;
+    }
+    // Without a horizon, stop once only retry cycles are queued: no input, kubelet or controller
+    // event is left that could make a pending pod schedulable, so retries would fail forever.
+    let steps = 0;
+    while (sim.pending > this.driver.queuedRetries && sim.step()) {
+      if (++steps % 65536 === 0) progress?.(sim.now(), sim.processed);
+    }
+  }
+}

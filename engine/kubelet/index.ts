@@ -1,0 +1,2 @@
+export * from './kubelet.js';
+export * from './duration.js';

@@ -1,0 +1,141 @@
+import type { Store, WatchEvent } from '../api/store.js';
+import type { Node, Pod } from '../api/types.js';
+import { objectKey } from '../api/types.js';
+import { nodeAllocatable, podRequests, type ResourceList } from '../api/resources.js';
+import type { Simulation } from '../sim/simulation.js';
+import { PHASE } from '../sim/heap.js';
+import { EVENT, type KubeletEvent } from '../cluster/events.js';
+import { parseDurationUs } from './duration.js';
+
+/** Annotation giving a pod's run time once started (`3600s`, `15m`, or seconds). */
+export const DURATION_ANNOTATION = 'kreplay.io/duration';
+/** Annotation `failed` makes a pod end Failed instead of Succeeded after its duration. */
+export const EXIT_ANNOTATION = 'kreplay.io/exit';
+
+/** Kubelet model settings. */
+export interface KubeletOptions {
+  /** Time from bind to Running (image pull, sandbox, container start). Default 1 s. */
+  startupLatencyUs?: number;
+}
+
+interface PodRef {
+  key: string;
+  uid: string;
+}
+
+/**
+ * The kubelets of every node, as one model. A pod bound to a node is admitted if it fits what the
+ * node's kubelet already runs (otherwise it fails with OutOf<resource>, as a stale bind does on a
+ * real node), starts after a start-up latency, runs for its duration and ends Succeeded (or Failed).
+ * A pod with no duration runs until it is deleted. State changes go through the store.
+ */
+export class Kubelets {
+  readonly #store: Store;
+  readonly #sim: Simulation;
+  readonly #startupUs: number;
+  /** Per node: resources held by admitted, not yet terminated pods. */
+  readonly #used = new Map<string, ResourceList>();
+  /** Pods admitted on a node, by key, with the requests they hold. */
+  readonly #admitted = new Map<string, { node: string; req: ResourceList }>();
+
+  constructor(sim: Simulation, store: Store, opts: KubeletOptions = {}) {
+    this.#sim = sim;
+    this.#store = store;
+    this.#startupUs = opts.startupLatencyUs ?? 1_000_000;
+    sim.on(EVENT.START, (d) => this.#start(d as PodRef));
+    sim.on(EVENT.FINISH, (d) => this.#finish(d as PodRef));
+    store.watch('Pod', undefined, (ev) => this.#onPod(ev));
+  }
+
+  #onPod(ev: WatchEvent): void {
+    const pod = ev.object as Pod;
+    const node = pod.spec?.nodeName;
+    if (ev.type === 'DELETED') {
+      this.#release(ev.key);
+      return;
+    }
+    const phase = pod.status?.phase;
+    if (phase === 'Succeeded' || phase === 'Failed') {
+      this.#release(ev.key);
+      return;
+    }
+    const wasBound = (ev.old as Pod | undefined)?.spec?.nodeName;
+    if (node && !wasBound && !this.#admitted.has(ev.key)) this.#admit(pod, node, ev.key);
+  }
+
+  #admit(pod: Pod, node: string, key: string): void {
+    const nodeObj = this.#store.get<Node>('Node', node);
+    const req = podRequests(pod);
+    req.set('pods', (req.get('pods') ?? 0) + 1);
+    const used = this.#used.get(node) ?? new Map<string, number>();
+    if (nodeObj) {
+      const alloc = nodeAllocatable(nodeObj);
+      for (const [res, amount] of req) {
+        if (amount <= 0) continue;
+        const cap = alloc.get(res) ?? 0;
+        if ((used.get(res) ?? 0) + amount > cap) {
+          this.#terminate(pod, 'Failed', `OutOf${res}`, `Node didn't have enough resource: ${res}`, EVENT.REJECT);
+          return;
+        }
+      }
+    }
+    for (const [res, amount] of req) used.set(res, (used.get(res) ?? 0) + amount);
+    this.#used.set(node, used);
+    this.#admitted.set(key, { node, req });
+    this.#sim.after(this.#startupUs, PHASE.KUBELET, EVENT.START, { key, uid: pod.metadata!.uid! } satisfies PodRef);
+  }
+
+  #release(key: string): void {
+    const a = this.#admitted.get(key);
+    if (!a) return;
+    this.#admitted.delete(key);
+    const used = this.#used.get(a.node)!;
+    for (const [res, amount] of a.req) used.set(res, used.get(res)! - amount);
+  }
+
+  #current(ref: PodRef): Pod | undefined {
+    const pod = this.#store.getByKey<Pod>('Pod', ref.key);
+    return pod && pod.metadata?.uid === ref.uid ? pod : undefined;
+  }
+
+  #start(ref: PodRef): void {
+    const pod = this.#current(ref);
+    if (!pod || pod.status?.phase === 'Running' || !this.#admitted.has(ref.key)) return;
+    const startTime = new Date(this.#sim.now() / 1000).toISOString();
+    this.#store.update<Pod>({ ...pod, status: { ...pod.status, phase: 'Running', startTime } });
+    this.#sim.log.append(EVENT.START, { pod: ref.key, node: pod.spec!.nodeName!, phase: 'Running' } satisfies KubeletEvent);
+    const d = pod.metadata?.annotations?.[DURATION_ANNOTATION];
+    if (d !== undefined) {
+      const us = parseDurationUs(d, `${ref.key}: metadata.annotations.${DURATION_ANNOTATION}`);
+      this.#sim.after(us, PHASE.KUBELET, EVENT.FINISH, ref);
+    }
+  }
+
+  #finish(ref: PodRef): void {
+    const pod = this.#current(ref);
+    if (!pod || pod.status?.phase !== 'Running') return;
+    const failed = pod.metadata?.annotations?.[EXIT_ANNOTATION] === 'failed';
+    this.#terminate(pod, failed ? 'Failed' : 'Succeeded', failed ? 'Error' : 'Completed', '', EVENT.FINISH);
+  }
+
+  #terminate(pod: Pod, phase: 'Succeeded' | 'Failed', reason: string, message: string, type: string): void {
+    const key = objectKey({ ...pod, kind: 'Pod' });
+    this.#store.update<Pod>({ ...pod, status: { ...pod.status, phase, reason, ...(message ? { message } : {}) } });
+    this.#sim.log.append(type, { pod: key, node: pod.spec!.nodeName!, phase, reason } satisfies KubeletEvent);
+  }
+
+  /** Checkpoint state: what each node holds. */
+  snapshot(): unknown {
+    return [...this.#admitted].map(([key, a]) => [key, a.node, [...a.req]]);
+  }
+
+  restore(state: unknown): void {
+    for (const [key, node, req] of state as [string, string, [string, number][]][]) {
+      const r = new Map(req);
+      this.#admitted.set(key, { node, req: r });
+      const used = this.#used.get(node) ?? new Map<string, number>();
+      for (const [res, amount] of r) used.set(res, (used.get(res) ?? 0) + amount);
+      this.#used.set(node, used);
+    }
+  }
+}
