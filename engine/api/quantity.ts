@@ -14,7 +14,18 @@ const BINARY: Record<string, bigint> = {
   Pi: 1n << 50n,
   Ei: 1n << 60n,
 };
-const DECIMAL_EXP: Record<string, number> = { n: -9, u: -6, m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
+const DECIMAL_EXP: Record<string, number> = {
+  n: -9,
+  u: -6,
+  m: -3,
+  '': 0,
+  k: 3,
+  M: 6,
+  G: 9,
+  T: 12,
+  P: 15,
+  E: 18,
+};
 
 const QUANTITY_RE = /^([+-]?)(\d+\.?\d*|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?\d+)?$/;
 
@@ -37,9 +48,15 @@ export function parseQuantity(text: string | number, path = ''): ExactQuantity {
   let exp10 = 0;
   if (suffix in BINARY) num *= BINARY[suffix]!;
   else if (suffix.startsWith('e') || suffix.startsWith('E')) {
-    if (suffix.length === 1) exp10 = DECIMAL_EXP[suffix]!; // plain "E" means exa
+    if (suffix.length === 1)
+      exp10 = DECIMAL_EXP[suffix]!; // plain "E" means exa
     else exp10 = Number(suffix.slice(1));
-    if (Math.abs(exp10) > 30) throw new ValidationError(path, `quantity exponent out of range in ${JSON.stringify(s)}`, 'INVALID_QUANTITY');
+    if (Math.abs(exp10) > 30)
+      throw new ValidationError(
+        path,
+        `quantity exponent out of range in ${JSON.stringify(s)}`,
+        'INVALID_QUANTITY',
+      );
   } else exp10 = DECIMAL_EXP[suffix]!;
   if (exp10 >= 0) num *= 10n ** BigInt(exp10);
   else scale -= exp10;
@@ -73,7 +90,11 @@ export function toUnits(text: string | number, path = ''): number {
 
 function safe(v: bigint, text: string | number, path: string): number {
   if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < -BigInt(Number.MAX_SAFE_INTEGER)) {
-    throw new ValidationError(path, `quantity ${JSON.stringify(text)} is too large to count exactly`, 'INVALID_QUANTITY');
+    throw new ValidationError(
+      path,
+      `quantity ${JSON.stringify(text)} is too large to count exactly`,
+      'INVALID_QUANTITY',
+    );
   }
   return Number(v);
 }

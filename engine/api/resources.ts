@@ -15,7 +15,10 @@ function addInto(into: ResourceList, c: Container, which: 'requests' | 'limits',
   const list = c.resources?.[which];
   if (!list) return;
   for (const [name, q] of Object.entries(list)) {
-    into.set(name, (into.get(name) ?? 0) + resourceAmount(name, q as string, `${path}.resources.${which}.${name}`));
+    into.set(
+      name,
+      (into.get(name) ?? 0) + resourceAmount(name, q as string, `${path}.resources.${which}.${name}`),
+    );
   }
 }
 
@@ -24,26 +27,27 @@ function maxInto(into: ResourceList, from: ResourceList): void {
 }
 
 /**
- * A pod's effective requests as Kubernetes computes them: max(sum over containers, max over init
- * containers), plus `spec.overhead`. Restartable (sidecar) init containers are counted as Kubernetes
- * does: they add to the running sum of every later init container and to the main containers.
+ * Kubernetes' pod-level aggregation (`resourcehelper.PodRequests`): the sum over containers, then the
+ * max with each init container, where restartable (sidecar) init containers keep running — they add to
+ * every later init container and to the main containers. `one` gives a container's own amounts.
  */
-export function podRequests(pod: Pod, which: 'requests' | 'limits' = 'requests'): ResourceList {
+function aggregate(pod: Pod, one: (c: Container, path: string) => ResourceList): ResourceList {
   const spec = pod.spec;
   const sum: ResourceList = new Map();
   if (!spec) return sum;
-  spec.containers?.forEach((c, i) => addInto(sum, c, which, `spec.containers[${i}]`));
+  spec.containers?.forEach((c, i) => {
+    for (const [k, v] of one(c, `spec.containers[${i}]`)) sum.set(k, (sum.get(k) ?? 0) + v);
+  });
   const sidecars: ResourceList = new Map();
   const initMax: ResourceList = new Map();
   spec.initContainers?.forEach((c, i) => {
-    const one: ResourceList = new Map();
-    addInto(one, c, which, `spec.initContainers[${i}]`);
+    const own = one(c, `spec.initContainers[${i}]`);
     if (c.restartPolicy === 'Always') {
-      for (const [k, v] of one) sidecars.set(k, (sidecars.get(k) ?? 0) + v);
+      for (const [k, v] of own) sidecars.set(k, (sidecars.get(k) ?? 0) + v);
       maxInto(initMax, sidecars);
     } else {
-      for (const [k, v] of sidecars) one.set(k, (one.get(k) ?? 0) + v);
-      maxInto(initMax, one);
+      for (const [k, v] of sidecars) own.set(k, (own.get(k) ?? 0) + v);
+      maxInto(initMax, own);
     }
   });
   for (const [k, v] of sidecars) sum.set(k, (sum.get(k) ?? 0) + v);
@@ -57,42 +61,41 @@ export function podRequests(pod: Pod, which: 'requests' | 'limits' = 'requests')
 }
 
 /**
- * Requests used for scoring (kube-scheduler's non-zero requests): a container with no cpu / memory
- * request counts as 100m / 200Mi. A pod without containers stays zero; an explicit "0" stays zero.
+ * A pod's effective requests (or limits) as Kubernetes computes them: max(sum over containers, max
+ * over init containers), plus `spec.overhead`, with sidecar init containers counted as running.
+ */
+export function podRequests(pod: Pod, which: 'requests' | 'limits' = 'requests'): ResourceList {
+  return aggregate(pod, (c, path) => {
+    const own: ResourceList = new Map();
+    addInto(own, c, which, path);
+    return own;
+  });
+}
+
+/**
+ * Requests used for scoring (kube-scheduler's `NonMissingContainerRequests`): every container —
+ * main, init or sidecar — with no cpu / memory request counts as 100m / 200Mi, then the pod is
+ * aggregated as in {@link podRequests}. A pod without containers stays zero; an explicit "0" stays zero.
  */
 export function podNonZeroRequests(pod: Pod): { milliCpu: number; memoryBytes: number } {
-  let milliCpu = 0;
-  let memoryBytes = 0;
-  const spec = pod.spec;
-  if (!spec) return { milliCpu, memoryBytes };
-  const one = (c: Container, path: string): [number, number] => {
-    const r = c.resources?.requests;
-    const cpu = r?.cpu === undefined ? DEFAULT_MILLI_CPU_REQUEST : resourceAmount('cpu', r.cpu as string, `${path}.resources.requests.cpu`);
-    const mem = r?.memory === undefined ? DEFAULT_MEMORY_REQUEST : resourceAmount('memory', r.memory as string, `${path}.resources.requests.memory`);
-    return [cpu, mem];
-  };
-  spec.containers?.forEach((c, i) => {
-    const [cpu, mem] = one(c, `spec.containers[${i}]`);
-    milliCpu += cpu;
-    memoryBytes += mem;
+  const sum = aggregate(pod, (c, path) => {
+    const own: ResourceList = new Map();
+    addInto(own, c, 'requests', path);
+    if (!own.has('cpu')) own.set('cpu', DEFAULT_MILLI_CPU_REQUEST);
+    if (!own.has('memory')) own.set('memory', DEFAULT_MEMORY_REQUEST);
+    return own;
   });
-  spec.initContainers?.forEach((c, i) => {
-    if (c.restartPolicy === 'Always') return;
-    const [cpu, mem] = one(c, `spec.initContainers[${i}]`);
-    if (cpu > milliCpu) milliCpu = cpu;
-    if (mem > memoryBytes) memoryBytes = mem;
-  });
-  if (spec.overhead) {
-    if (spec.overhead.cpu !== undefined) milliCpu += resourceAmount('cpu', spec.overhead.cpu as string, 'spec.overhead.cpu');
-    if (spec.overhead.memory !== undefined) memoryBytes += resourceAmount('memory', spec.overhead.memory as string, 'spec.overhead.memory');
-  }
-  return { milliCpu, memoryBytes };
+  return { milliCpu: sum.get('cpu') ?? 0, memoryBytes: sum.get('memory') ?? 0 };
 }
 
 /** A node's allocatable (falling back to capacity) in canonical units. */
-export function nodeAllocatable(node: { status?: { allocatable?: Record<string, unknown>; capacity?: Record<string, unknown> } }): ResourceList {
+export function nodeAllocatable(node: {
+  status?: { allocatable?: Record<string, unknown>; capacity?: Record<string, unknown> };
+}): ResourceList {
   const out: ResourceList = new Map();
-  const src = node.status?.allocatable ?? node.status?.capacity ?? {};
-  for (const [name, q] of Object.entries(src)) out.set(name, resourceAmount(name, q as string, `status.allocatable.${name}`));
+  const field = node.status?.allocatable ? 'allocatable' : 'capacity';
+  const src = node.status?.[field] ?? {};
+  for (const [name, q] of Object.entries(src))
+    out.set(name, resourceAmount(name, q as string, `status.${field}.${name}`));
   return out;
 }

@@ -28,7 +28,12 @@ export type { ReplicaSet, Deployment, DaemonSet, StatefulSet } from 'kubernetes-
 export type { Job, CronJob } from 'kubernetes-types/batch/v1.js';
 export type { PriorityClass } from 'kubernetes-types/scheduling/v1.js';
 export type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
-export type { ObjectMeta, LabelSelector, LabelSelectorRequirement, OwnerReference } from 'kubernetes-types/meta/v1.js';
+export type {
+  ObjectMeta,
+  LabelSelector,
+  LabelSelectorRequirement,
+  OwnerReference,
+} from 'kubernetes-types/meta/v1.js';
 
 /** Any Kubernetes object kreplay stores: kind + metadata, everything else kept as is. */
 export interface KObject {
