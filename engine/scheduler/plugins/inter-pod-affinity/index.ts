@@ -1,0 +1,383 @@
+import type { Pod } from '../../../api/types.js';
+import type { Labels } from '../../../api/selector.js';
+import {
+  CODE,
+  SKIP,
+  SUCCESS,
+  pluginArgs,
+  type CycleState,
+  type FilterOutput,
+  type FilterPlugin,
+  type FrameworkHandle,
+  type PluginFactory,
+  type PodInfo,
+  type PreFilterExtensions,
+  type PreFilterPlugin,
+  type PreFilterResult,
+  type PreScorePlugin,
+  type ScorePlugin,
+  type Status,
+} from '../../framework/index.js';
+import { MAX_NODE_SCORE } from '../../framework/types.js';
+import type { IndexedPod, NodeIndex } from '../../index/index.js';
+import { clusterLookups } from '../cluster-lookups.js';
+import { matchesAll, podAffinityTerms, termMatches, type AffinityTerm, type PodAffinityTerms } from './terms.js';
+
+export { podAffinityTerms, termMatches, matchesAll } from './terms.js';
+export type { AffinityTerm, PodAffinityTerms } from './terms.js';
+
+/** Plugin name. */
+export const NAME = 'InterPodAffinity';
+/** Filter reason: an existing pod's required anti-affinity term matches the incoming pod in this domain. */
+export const ERR_REASON_EXISTING_ANTI_AFFINITY = "node(s) didn't satisfy existing pods anti-affinity rules";
+/** Filter reason: the pod's required affinity terms are not satisfied on this node. */
+export const ERR_REASON_AFFINITY = "node(s) didn't match pod affinity rules";
+/** Filter reason: the pod's required anti-affinity terms are violated on this node. */
+export const ERR_REASON_ANTI_AFFINITY = "node(s) didn't match pod anti-affinity rules";
+
+/** InterPodAffinityArgs (kube-scheduler defaults: hardPodAffinityWeight 1, ignorePreferredTermsOfExistingPods false). */
+export interface InterPodAffinityArgs {
+  readonly hardPodAffinityWeight: number;
+  readonly ignorePreferredTermsOfExistingPods: boolean;
+}
+
+const PREFILTER_KEY = 'PreFilter' + NAME;
+const PRESCORE_KEY = 'PreScore' + NAME;
+
+/** A (topology key id, value id) pair as one number. */
+function pairKey(keyId: number, valueId: number): number {
+  return keyId * 0x1_0000_0000 + valueId;
+}
+
+/** Per-(topology key, value) counts; entries that drop to 0 are deleted, as kube-scheduler does. */
+type Counts = Map<number, number>;
+
+function bump(m: Counts, idx: NodeIndex, slot: number, keyId: number, delta: number): void {
+  const v = idx.labelValues(keyId)[slot]!;
+  if (v < 0) return;
+  const k = pairKey(keyId, v);
+  const n = (m.get(k) ?? 0) + delta;
+  if (n === 0) m.delete(k);
+  else m.set(k, n);
+}
+
+interface PreFilterState {
+  readonly terms: PodAffinityTerms;
+  /** Labels of the incoming pod's namespace. */
+  readonly nsLabels: Labels;
+  /** Domains where an existing pod's required anti-affinity term matches the incoming pod. */
+  readonly existingAnti: Counts;
+  /** Domains with pods matching all the incoming pod's required affinity terms (one entry per term). */
+  readonly affinity: Counts;
+  /** Domains with pods matching one of the incoming pod's required anti-affinity terms. */
+  readonly anti: Counts;
+  /** Distinct key ids in `existingAnti`. */
+  readonly existingAntiKeys: readonly number[];
+}
+
+interface PreScoreState {
+  /** topology key id → value id → score. */
+  readonly scores: Map<number, Map<number, number>>;
+}
+
+/**
+ * InterPodAffinity (kube-scheduler's interpodaffinity plugin).
+ *
+ * PreFilter counts, per topology domain, (1) existing pods whose required anti-affinity terms match
+ * the incoming pod, (2) existing pods matching all of the incoming pod's required affinity terms, (3)
+ * existing pods matching any of its required anti-affinity terms; Skip when there is nothing to check.
+ * Filter rejects a node (in this order) whose domain lacks the affinity pods (Unresolvable; a node
+ * lacking a topology key too, and the first pod of a self-affine group may land anywhere), holds pods
+ * the incoming pod is anti-affine to, or holds pods anti-affine to the incoming pod (Unschedulable).
+ *
+ * PreScore sums, per domain of the existing pods' nodes, the weights of the incoming pod's preferred
+ * terms matched by existing pods (anti-affinity negative), `hardPodAffinityWeight` for existing pods'
+ * required affinity terms matched by the incoming pod, and existing pods' preferred terms matched by
+ * the incoming pod; Skip when no term matched anything. Score is the sum over a node's domains;
+ * NormalizeScore is min–max with min and max starting at 0: `⌊100 × ((s − min) / (max − min))⌋` in
+ * float64, as kube-scheduler computes it.
+ *
+ * Namespace selectors are evaluated on namespace labels from {@link clusterLookups}. Not modelled:
+ * `matchLabelKeys` / `mismatchLabelKeys` of affinity terms (alpha in kube-scheduler 1.29–1.30).
+ */
+export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin {
+  readonly name = NAME;
+  readonly #h: FrameworkHandle;
+  readonly #idx: NodeIndex;
+  readonly #args: InterPodAffinityArgs;
+  readonly #reasonAffinity: number;
+  readonly #reasonAnti: number;
+  readonly #reasonExisting: number;
+  /** Bound pods with podAffinity or podAntiAffinity (kube-scheduler's PodsWithAffinity), all nodes. */
+  readonly #withAffinity = new Set<IndexedPod>();
+  /** Bound pods with required anti-affinity terms (PodsWithRequiredAntiAffinity). */
+  readonly #withRequiredAnti = new Set<IndexedPod>();
+
+  readonly preFilterExtensions: PreFilterExtensions;
+
+  constructor(args: InterPodAffinityArgs, h: FrameworkHandle) {
+    this.#h = h;
+    this.#idx = h.index;
+    this.#args = args;
+    this.#reasonAffinity = h.reasons.intern(NAME, [ERR_REASON_AFFINITY]);
+    this.#reasonAnti = h.reasons.intern(NAME, [ERR_REASON_ANTI_AFFINITY]);
+    this.#reasonExisting = h.reasons.intern(NAME, [ERR_REASON_EXISTING_ANTI_AFFINITY]);
+    const idx = this.#idx;
+    for (let s = 0; s < idx.size; s++) if (idx.live[s]) for (const p of idx.pods[s]!) this.#track(p, true);
+    idx.subscribe({ podAdded: (p) => this.#track(p, true), podRemoved: (p) => this.#track(p, false) });
+    this.preFilterExtensions = {
+      addPod: (state, pod, added) => this.#updateWithPod(state, pod.pod, added, 1),
+      removePod: (state, pod, removed) => this.#updateWithPod(state, pod.pod, removed, -1),
+    };
+  }
+
+  #track(p: IndexedPod, add: boolean): void {
+    const t = podAffinityTerms(this.#idx, p.pod);
+    if (!t.hasAffinity) return;
+    if (add) this.#withAffinity.add(p);
+    else this.#withAffinity.delete(p);
+    if (t.requiredAntiAffinity.length === 0) return;
+    if (add) this.#withRequiredAnti.add(p);
+    else this.#withRequiredAnti.delete(p);
+  }
+
+  #nsLabels(namespace: string): Labels {
+    return clusterLookups(this.#h).namespaceLabels?.(namespace) as Labels;
+  }
+
+  preFilter(state: CycleState, pod: PodInfo): PreFilterResult {
+    const idx = this.#idx;
+    const terms = podAffinityTerms(idx, pod.pod);
+    const nsLabels = this.#nsLabels(pod.namespace);
+    const existingAnti: Counts = new Map();
+    for (const p of this.#withRequiredAnti) {
+      if (p.slot < 0) continue;
+      for (const t of podAffinityTerms(idx, p.pod).requiredAntiAffinity) {
+        if (termMatches(t, pod.pod, nsLabels)) bump(existingAnti, idx, p.slot, t.keyId, 1);
+      }
+    }
+    const affinity: Counts = new Map();
+    const anti: Counts = new Map();
+    const reqAff = terms.requiredAffinity;
+    const reqAnti = terms.requiredAntiAffinity;
+    if (reqAff.length > 0 || reqAnti.length > 0) {
+      for (let s = 0; s < idx.size; s++) {
+        if (!idx.live[s]) continue;
+        for (const p of idx.pods[s]!) this.#countIncoming(terms, p, s, affinity, anti, 1);
+      }
+    }
+    if (existingAnti.size === 0 && reqAff.length === 0 && reqAnti.length === 0) return { status: SKIP };
+    state.write(PREFILTER_KEY, makeState(terms, nsLabels, existingAnti, affinity, anti));
+    return { status: SUCCESS };
+  }
+
+  #countIncoming(terms: PodAffinityTerms, p: IndexedPod, slot: number, affinity: Counts, anti: Counts, delta: number): void {
+    const idx = this.#idx;
+    let nsLabels: Labels;
+    let nsLooked = false;
+    const lazyNs = (): Labels => {
+      if (!nsLooked) {
+        nsLabels = this.#nsLabels(p.namespace);
+        nsLooked = true;
+      }
+      return nsLabels;
+    };
+    if (terms.requiredAffinity.length > 0 && matchesAllLazy(terms.requiredAffinity, p.pod, lazyNs)) {
+      for (const t of terms.requiredAffinity) bump(affinity, idx, slot, t.keyId, delta);
+    }
+    for (const t of terms.requiredAntiAffinity) {
+      if (termMatchesLazy(t, p.pod, lazyNs)) bump(anti, idx, slot, t.keyId, delta);
+    }
+  }
+
+  /** PreFilter extension: the what-if of adding/removing `other` (preemption). Copy-on-write state. */
+  #updateWithPod(state: CycleState, incoming: Pod, other: IndexedPod, delta: number): Status {
+    const s = state.read<PreFilterState>(PREFILTER_KEY);
+    if (!s || other.slot < 0) return SUCCESS;
+    const idx = this.#idx;
+    const existingAnti = new Map(s.existingAnti);
+    for (const t of podAffinityTerms(idx, other.pod).requiredAntiAffinity) {
+      if (termMatches(t, incoming, s.nsLabels)) bump(existingAnti, idx, other.slot, t.keyId, delta);
+    }
+    const affinity = new Map(s.affinity);
+    const anti = new Map(s.anti);
+    this.#countIncoming(s.terms, other, other.slot, affinity, anti, delta);
+    state.write(PREFILTER_KEY, makeState(s.terms, s.nsLabels, existingAnti, affinity, anti));
+    return SUCCESS;
+  }
+
+  filter(state: CycleState, pod: PodInfo, from: number, to: number, out: FilterOutput): void {
+    const s = state.read<PreFilterState>(PREFILTER_KEY);
+    if (!s) return;
+    const idx = this.#idx;
+    const reqAff = s.terms.requiredAffinity;
+    const reqAnti = s.terms.requiredAntiAffinity;
+    // "First pod of a self-affine group": nothing matches anywhere and the pod matches its own terms.
+    const selfAffine = reqAff.length > 0 && s.affinity.size === 0 && matchesAll(reqAff, pod.pod, s.nsLabels);
+    const affCols = reqAff.map((t) => idx.labelValues(t.keyId));
+    const antiCols = reqAnti.map((t) => idx.labelValues(t.keyId));
+    const existingCols = s.existingAntiKeys.map((k) => idx.labelValues(k));
+    for (let i = from; i < to; i++) {
+      if (out.code[i] !== 0) continue;
+      // Required affinity: every topology key present, and every domain holding matching pods.
+      let ok = true;
+      let podsExist = true;
+      for (let j = 0; j < reqAff.length; j++) {
+        const v = affCols[j]![i]!;
+        if (v < 0) {
+          ok = false;
+          break;
+        }
+        if ((s.affinity.get(pairKey(reqAff[j]!.keyId, v)) ?? 0) <= 0) podsExist = false;
+      }
+      if (ok && !podsExist) ok = selfAffine;
+      if (!ok) {
+        out.code[i] = CODE.UnschedulableAndUnresolvable;
+        out.reason[i] = this.#reasonAffinity;
+        continue;
+      }
+      if (s.anti.size > 0) {
+        let bad = false;
+        for (let j = 0; j < reqAnti.length && !bad; j++) {
+          const v = antiCols[j]![i]!;
+          if (v >= 0 && (s.anti.get(pairKey(reqAnti[j]!.keyId, v)) ?? 0) > 0) bad = true;
+        }
+        if (bad) {
+          out.code[i] = CODE.Unschedulable;
+          out.reason[i] = this.#reasonAnti;
+          continue;
+        }
+      }
+      if (s.existingAnti.size > 0) {
+        for (let j = 0; j < existingCols.length; j++) {
+          const v = existingCols[j]![i]!;
+          if (v >= 0 && (s.existingAnti.get(pairKey(s.existingAntiKeys[j]!, v)) ?? 0) > 0) {
+            out.code[i] = CODE.Unschedulable;
+            out.reason[i] = this.#reasonExisting;
+            break;
+          }
+        }
+      }
+    }
+  }
+
+  preScore(state: CycleState, pod: PodInfo): Status {
+    const idx = this.#idx;
+    const terms = podAffinityTerms(idx, pod.pod);
+    const hasConstraints = terms.preferredAffinity.length > 0 || terms.preferredAntiAffinity.length > 0;
+    if (this.#args.ignorePreferredTermsOfExistingPods && !hasConstraints) return SKIP;
+    const nsLabels = this.#nsLabels(pod.namespace);
+    const scores = new Map<number, Map<number, number>>();
+    const hard = this.#args.hardPodAffinityWeight;
+    const add = (t: AffinityTerm, slot: number, w: number): void => {
+      const v = idx.labelValues(t.keyId)[slot]!;
+      if (v < 0) return;
+      let m = scores.get(t.keyId);
+      if (!m) scores.set(t.keyId, (m = new Map()));
+      m.set(v, (m.get(v) ?? 0) + w);
+    };
+    const processExisting = (p: IndexedPod): void => {
+      const slot = p.slot;
+      if (slot < 0) return;
+      const node = idx.nodes[slot];
+      if (!node?.metadata?.labels || Object.keys(node.metadata.labels).length === 0) return;
+      let exNs: Labels;
+      let exNsLooked = false;
+      for (const list of [terms.preferredAffinity, terms.preferredAntiAffinity]) {
+        const sign = list === terms.preferredAffinity ? 1 : -1;
+        for (const t of list) {
+          if (!exNsLooked) {
+            exNs = this.#nsLabels(p.namespace);
+            exNsLooked = true;
+          }
+          if (termMatches(t, p.pod, exNs)) add(t, slot, sign * t.weight);
+        }
+      }
+      const ex = podAffinityTerms(idx, p.pod);
+      if (hard > 0) for (const t of ex.requiredAffinity) if (termMatches(t, pod.pod, nsLabels)) add(t, slot, hard);
+      for (const t of ex.preferredAffinity) if (termMatches(t, pod.pod, nsLabels)) add(t, slot, t.weight);
+      for (const t of ex.preferredAntiAffinity) if (termMatches(t, pod.pod, nsLabels)) add(t, slot, -t.weight);
+    };
+    if (hasConstraints) {
+      for (let s = 0; s < idx.size; s++) if (idx.live[s]) for (const p of idx.pods[s]!) processExisting(p);
+    } else {
+      for (const p of this.#withAffinity) processExisting(p);
+    }
+    if (scores.size === 0) return SKIP;
+    state.write(PRESCORE_KEY, { scores } satisfies PreScoreState);
+    return SUCCESS;
+  }
+
+  score(state: CycleState, _pod: PodInfo, nodes: Int32Array, count: number, out: Float64Array): void {
+    const s = state.read<PreScoreState>(PRESCORE_KEY);
+    if (!s) return;
+    const idx = this.#idx;
+    const entries = [...s.scores].map(([k, m]) => [idx.labelValues(k), m] as const);
+    for (let j = 0; j < count; j++) {
+      const slot = nodes[j]!;
+      let sum = 0;
+      for (const [col, m] of entries) {
+        const v = col[slot]!;
+        if (v >= 0) sum += m.get(v) ?? 0;
+      }
+      out[j] = sum;
+    }
+  }
+
+  normalizeScore(state: CycleState, _pod: PodInfo, scores: Float64Array, count: number): void {
+    const s = state.read<PreScoreState>(PRESCORE_KEY);
+    if (!s || s.scores.size === 0) return;
+    minMaxNormalize(scores, count);
+  }
+}
+
+/**
+ * kube-scheduler's InterPodAffinity NormalizeScore: min and max start at 0, then
+ * `int64(100 × (float64(s − min) / float64(max − min)))`, all 0 when max = min.
+ */
+export function minMaxNormalize(scores: Float64Array, count: number): void {
+  let max = 0;
+  let min = 0;
+  for (let i = 0; i < count; i++) {
+    const v = scores[i]!;
+    if (v > max) max = v;
+    if (v < min) min = v;
+  }
+  const diff = max - min;
+  for (let i = 0; i < count; i++) scores[i] = diff > 0 ? Math.trunc(MAX_NODE_SCORE * ((scores[i]! - min) / diff)) : 0;
+}
+
+function makeState(terms: PodAffinityTerms, nsLabels: Labels, existingAnti: Counts, affinity: Counts, anti: Counts): PreFilterState {
+  const keys = new Set<number>();
+  for (const k of existingAnti.keys()) keys.add(Math.floor(k / 0x1_0000_0000));
+  return { terms, nsLabels, existingAnti, affinity, anti, existingAntiKeys: [...keys] };
+}
+
+function termMatchesLazy(t: AffinityTerm, pod: Pod, ns: () => Labels): boolean {
+  // Only consult namespace labels when the namespace is not named by the term.
+  const own = t.namespaces.has(pod.metadata?.namespace ?? 'default');
+  return termMatches(t, pod, own || t.namespaceSelector === undefined ? undefined : ns());
+}
+
+function matchesAllLazy(terms: readonly AffinityTerm[], pod: Pod, ns: () => Labels): boolean {
+  for (const t of terms) if (!termMatchesLazy(t, pod, ns)) return false;
+  return terms.length > 0;
+}
+
+function parseArgs(raw: unknown, path: string): InterPodAffinityArgs {
+  const a = pluginArgs(raw, path);
+  a.only(['hardPodAffinityWeight', 'ignorePreferredTermsOfExistingPods']);
+  const w = a.raw.hardPodAffinityWeight ?? 1;
+  if (typeof w !== 'number' || !Number.isInteger(w) || w < 0 || w > 100) a.fail('hardPodAffinityWeight', 'must be an integer in the range 0-100');
+  const ig = a.raw.ignorePreferredTermsOfExistingPods ?? false;
+  if (typeof ig !== 'boolean') a.fail('ignorePreferredTermsOfExistingPods', 'must be a boolean');
+  return { hardPodAffinityWeight: w as number, ignorePreferredTermsOfExistingPods: ig as boolean };
+}
+
+/** Registry entry. */
+export const factory: PluginFactory<InterPodAffinityArgs> = {
+  name: NAME,
+  points: ['preFilter', 'filter', 'preScore', 'score'],
+  parseArgs,
+  create: (args, h) => new InterPodAffinity(args ?? parseArgs(undefined, ''), h),
+};

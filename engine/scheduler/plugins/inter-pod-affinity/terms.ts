@@ -1,0 +1,97 @@
+import type { Pod, PodAffinityTerm, WeightedPodAffinityTerm } from '../../../api/types.js';
+import { MATCH_NOTHING, compileLabelSelector, type LabelMatcher, type Labels } from '../../../api/selector.js';
+import type { NodeIndex } from '../../index/index.js';
+
+/**
+ * A pod affinity term compiled once per pod (kube-scheduler's framework.AffinityTerm): the namespaces
+ * it names, its namespace selector (undefined = none), its label selector and its topology key as an
+ * index label-key id.
+ */
+export interface AffinityTerm {
+  readonly topologyKey: string;
+  readonly keyId: number;
+  readonly namespaces: ReadonlySet<string>;
+  readonly namespaceSelector: LabelMatcher | undefined;
+  readonly selector: LabelMatcher;
+  /** Weight of a preferred term (1 for required terms). */
+  readonly weight: number;
+}
+
+/** A pod's four term lists. */
+export interface PodAffinityTerms {
+  readonly requiredAffinity: readonly AffinityTerm[];
+  readonly requiredAntiAffinity: readonly AffinityTerm[];
+  readonly preferredAffinity: readonly AffinityTerm[];
+  readonly preferredAntiAffinity: readonly AffinityTerm[];
+  /** kube-scheduler's PodsWithAffinity membership: podAffinity or podAntiAffinity is set. */
+  readonly hasAffinity: boolean;
+}
+
+function safeSelector(compile: () => LabelMatcher): LabelMatcher {
+  try {
+    return compile();
+  } catch {
+    // Invalid selectors are rejected at admission; a stray one matches nothing.
+    return MATCH_NOTHING;
+  }
+}
+
+function compileTerm(idx: NodeIndex, pod: Pod, t: PodAffinityTerm, weight: number): AffinityTerm {
+  const ns = pod.metadata?.namespace ?? 'default';
+  const names = new Set(t.namespaces ?? []);
+  // kube-scheduler's GetNamespacesFromPodAffinityTerm: no namespaces and no selector = the pod's own.
+  if (names.size === 0 && (t.namespaceSelector === undefined || t.namespaceSelector === null)) names.add(ns);
+  const nsSel = t.namespaceSelector;
+  return {
+    topologyKey: t.topologyKey,
+    keyId: idx.labelKeyId(t.topologyKey),
+    namespaces: names,
+    namespaceSelector: nsSel === undefined || nsSel === null ? undefined : safeSelector(() => compileLabelSelector(nsSel)),
+    selector: safeSelector(() => compileLabelSelector(t.labelSelector)),
+    weight,
+  };
+}
+
+function required(idx: NodeIndex, pod: Pod, ts: readonly PodAffinityTerm[] | undefined): AffinityTerm[] {
+  return (ts ?? []).map((t) => compileTerm(idx, pod, t, 1));
+}
+
+function preferred(idx: NodeIndex, pod: Pod, ts: readonly WeightedPodAffinityTerm[] | undefined): AffinityTerm[] {
+  return (ts ?? []).map((t) => compileTerm(idx, pod, t.podAffinityTerm, t.weight));
+}
+
+const cache = new WeakMap<Pod, PodAffinityTerms>();
+
+/** The compiled terms of a pod (cached per pod object). */
+export function podAffinityTerms(idx: NodeIndex, pod: Pod): PodAffinityTerms {
+  let c = cache.get(pod);
+  if (c) return c;
+  const a = pod.spec?.affinity;
+  c = {
+    requiredAffinity: required(idx, pod, a?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution),
+    requiredAntiAffinity: required(idx, pod, a?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution),
+    preferredAffinity: preferred(idx, pod, a?.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution),
+    preferredAntiAffinity: preferred(idx, pod, a?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution),
+    hasAffinity: !!a && (!!a.podAffinity || !!a.podAntiAffinity),
+  };
+  cache.set(pod, c);
+  return c;
+}
+
+/**
+ * Whether `pod` matches term `t` (kube-scheduler's AffinityTerm.Matches): its namespace is named by the
+ * term or selected by the term's namespace selector (evaluated on `nsLabels`, the labels of the pod's
+ * namespace), and its labels match the selector.
+ */
+export function termMatches(t: AffinityTerm, pod: Pod, nsLabels: Labels): boolean {
+  const ns = pod.metadata?.namespace ?? 'default';
+  if (!t.namespaces.has(ns) && !(t.namespaceSelector !== undefined && t.namespaceSelector(nsLabels))) return false;
+  return t.selector(pod.metadata?.labels);
+}
+
+/** Whether `pod` matches every term (false for an empty list, as kube-scheduler's podMatchesAllAffinityTerms). */
+export function matchesAll(terms: readonly AffinityTerm[], pod: Pod, nsLabels: Labels): boolean {
+  if (terms.length === 0) return false;
+  for (const t of terms) if (!termMatches(t, pod, nsLabels)) return false;
+  return true;
+}
