@@ -65,11 +65,16 @@ export interface AdmissionRejectEvent {
   by: string;
 }
 
-/** `input.skip`: a trace row skipped with `--on-invalid skip`. */
+/**
+ * `input.skip`: trace rows skipped with `--on-invalid skip`. Readers count skips by reason, so the
+ * replay logs one entry per reason at the end of the input with `count` rows (line 0); `count`
+ * absent means 1. `invalidSkipped` = Σ count.
+ */
 export interface InputSkipEvent {
   file: string;
   line: number;
   message: string;
+  count?: number;
 }
 
 /** `run.start`: first entry of every replay: what was run. */

@@ -88,7 +88,7 @@ export class ClusterReplay {
 
   /**
    * Replays `records` (non-decreasing time) and then lets the cluster settle: the run ends at
-   * `untilUs`, or when nothing but scheduler retries is left to happen.
+   * `untilUs`, or when nothing but scheduler retries is left to happen. Call `end()` afterwards.
    */
   async run(records: AsyncIterable<InputCall>, untilUs = Infinity, progress?: ProgressCallback): Promise<void> {
     const sim = this.sim;
@@ -111,7 +111,11 @@ export class ClusterReplay {
       if (++n % 4096 === 0) progress?.(sim.now(), sim.processed);
     }
     this.#settle(untilUs, progress);
-    sim.log.append(EVENT.RUN_END, { untilUs: sim.now() } satisfies RunEndEvent);
+  }
+
+  /** Closes the run in the log (`run.end`); call once, after `run` and any final entries. */
+  end(): void {
+    this.sim.log.append(EVENT.RUN_END, { untilUs: this.sim.now() } satisfies RunEndEvent);
   }
 
   #settle(untilUs: number, progress?: ProgressCallback): void {

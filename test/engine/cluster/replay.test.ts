@@ -33,6 +33,7 @@ async function replay(seed: number, list: InputCall[]): Promise<{ r: ClusterRepl
   const log: LogEntry[] = [];
   r.sim.log.listen((e) => log.push(e));
   await r.run(calls(list));
+  r.end();
   return { r, log };
 }
 
