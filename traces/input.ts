@@ -6,7 +6,6 @@
 import { createReadStream } from 'node:fs';
 import { pipeline, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import readline from 'node:readline';
 import { parse as parseCsvSync } from 'csv-parse/sync';
 import { InputError } from '../engine/api/errors.js';
 
@@ -54,25 +53,44 @@ function streamError(file: string, line: number, err: unknown): unknown {
 }
 
 /**
- * Streams the non-empty lines of a file (`.gz` decompressed on the fly) with 1-based line numbers.
+ * Streams the non-empty lines of a file (`.gz` decompressed on the fly) with 1-based line numbers, a
+ * chunk's worth at a time: one await per chunk instead of one per line is most of a reader's speed.
  * Breaking out of the loop closes the file.
  */
-export async function* readLines(file: string): AsyncGenerator<Line> {
+export async function* readLineBatches(file: string): AsyncGenerator<Line[]> {
   const input = openText(file);
-  const rl = readline.createInterface({ input, crlfDelay: Infinity });
+  input.setEncoding('utf8');
   let line = 0;
+  let carry = '';
   try {
-    for await (const text of rl) {
+    for await (const chunk of input as AsyncIterable<string>) {
+      const text = carry + chunk;
+      const batch: Line[] = [];
+      let start = 0;
+      for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+        line++;
+        const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+        if (end > start) batch.push({ line, text: text.slice(start, end) });
+        start = nl + 1;
+      }
+      carry = text.slice(start);
+      if (batch.length > 0) yield batch;
+    }
+    if (carry.length > 0) {
       line++;
-      if (text.length === 0) continue;
-      yield { line, text };
+      const text = carry.endsWith('\r') ? carry.slice(0, -1) : carry;
+      if (text.length > 0) yield [{ line, text }];
     }
   } catch (err) {
     throw streamError(file, line, err);
   } finally {
-    rl.close();
     input.destroy();
   }
+}
+
+/** Streams the non-empty lines of a file one by one (see {@link readLineBatches}). */
+export async function* readLines(file: string): AsyncGenerator<Line> {
+  for await (const batch of readLineBatches(file)) yield* batch;
 }
 
 /**
@@ -91,9 +109,16 @@ export function splitCsvLine(file: string, line: number, text: string): string[]
   }
 }
 
+/** Streams the rows of a CSV file (`.gz` accepted) with their line numbers, a chunk at a time. */
+export async function* readCsvRowBatches(file: string): AsyncGenerator<CsvRow[]> {
+  for await (const batch of readLineBatches(file)) {
+    yield batch.map(({ line, text }) => ({ line, fields: splitCsvLine(file, line, text) }));
+  }
+}
+
 /** Streams the rows of a CSV file (`.gz` accepted) with their line numbers. */
 export async function* readCsvRows(file: string): AsyncGenerator<CsvRow> {
-  for await (const { line, text } of readLines(file)) yield { line, fields: splitCsvLine(file, line, text) };
+  for await (const batch of readCsvRowBatches(file)) yield* batch;
 }
 
 /** Reads the first non-empty line of a file (for format detection), or undefined for an empty file. */

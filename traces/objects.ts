@@ -51,7 +51,7 @@ export function refOf(obj: KObject): KObject {
 
 /** Seconds as a Go-style duration string (`12.5s`), the form of `kreplay.io/duration`. */
 export function durationString(seconds: number): string {
-  return `${Number(seconds.toFixed(6))}s`;
+  return Number.isInteger(seconds) ? `${seconds}s` : `${Number(seconds.toFixed(6))}s`;
 }
 
 /** The container image of trace pods: traces never say, and the simulator never pulls. */

@@ -6,7 +6,7 @@ import { InputError } from '../../engine/api/errors.js';
 import {
   expectColumns,
   FieldParser,
-  readCsvRows,
+  readCsvRowBatches,
   SkipCounter,
   type CsvRow,
   type OnInvalid,
@@ -154,7 +154,8 @@ export function parseOpenbPodRow(file: string, row: CsvRow, columns: number): Op
   if (deletionTime !== undefined && deletionTime < creationTime) {
     throw p.error('deletion_time', `${deletionTime} is before creation_time ${creationTime}`);
   }
-  const out: OpenbPodRow = {
+  // One literal plus conditional fields: object spreads here cost more than the rest of the parsing.
+  const out: { -readonly [K in keyof OpenbPodRow]: OpenbPodRow[K] } = {
     name,
     cpuMilli,
     memoryMib,
@@ -166,32 +167,31 @@ export function parseOpenbPodRow(file: string, row: CsvRow, columns: number): Op
     creationTime,
     line: row.line,
   };
-  return {
-    ...out,
-    ...(deletionTime !== undefined ? { deletionTime } : {}),
-    ...(scheduledTime !== undefined ? { scheduledTime } : {}),
-  };
+  if (deletionTime !== undefined) out.deletionTime = deletionTime;
+  if (scheduledTime !== undefined) out.scheduledTime = scheduledTime;
+  return out;
 }
 
 /** Streams validated node rows of an openb node list (`.gz` accepted). */
 export async function* openbNodeRows(file: string, opts: OpenbRowOptions = {}): AsyncGenerator<OpenbNodeRow> {
   const skips = opts.skips ?? new SkipCounter(opts.onInvalid);
   let header = true;
-  for await (const row of readCsvRows(file)) {
-    if (header) {
-      checkHeader(file, row, [OPENB_NODE_COLUMNS]);
-      header = false;
-      continue;
+  for await (const batch of readCsvRowBatches(file))
+    for (const row of batch) {
+      if (header) {
+        checkHeader(file, row, [OPENB_NODE_COLUMNS]);
+        header = false;
+        continue;
+      }
+      let parsed: OpenbNodeRow;
+      try {
+        parsed = parseOpenbNodeRow(file, row);
+      } catch (err) {
+        skips.handle(err);
+        continue;
+      }
+      yield parsed;
     }
-    let parsed: OpenbNodeRow;
-    try {
-      parsed = parseOpenbNodeRow(file, row);
-    } catch (err) {
-      skips.handle(err);
-      continue;
-    }
-    yield parsed;
-  }
   if (header) checkHeader(file, undefined, []);
 }
 
@@ -205,21 +205,22 @@ export async function* openbPodRows(
 ): AsyncGenerator<OpenbPodRow> {
   const skips = opts.skips ?? new SkipCounter(opts.onInvalid);
   let columns = 0;
-  for await (const row of readCsvRows(file)) {
-    if (columns === 0) {
-      columns = checkHeader(file, row, [OPENB_POD_COLUMNS, OPENB_POD_COLUMNS.slice(0, OPENB_POD_SHORT)]);
-      opts.onHeader?.(columns);
-      continue;
+  for await (const batch of readCsvRowBatches(file))
+    for (const row of batch) {
+      if (columns === 0) {
+        columns = checkHeader(file, row, [OPENB_POD_COLUMNS, OPENB_POD_COLUMNS.slice(0, OPENB_POD_SHORT)]);
+        opts.onHeader?.(columns);
+        continue;
+      }
+      let parsed: OpenbPodRow;
+      try {
+        parsed = parseOpenbPodRow(file, row, columns);
+      } catch (err) {
+        skips.handle(err);
+        continue;
+      }
+      yield parsed;
     }
-    let parsed: OpenbPodRow;
-    try {
-      parsed = parseOpenbPodRow(file, row, columns);
-    } catch (err) {
-      skips.handle(err);
-      continue;
-    }
-    yield parsed;
-  }
   if (columns === 0) checkHeader(file, undefined, []);
 }
 
