@@ -1,0 +1,109 @@
+import { availableParallelism } from 'node:os';
+import { Command, InvalidArgumentError } from 'commander';
+import { GPU_POLICIES, GPU_POLICY_LABELS, isGpuPolicy, type GpuPolicy } from '../../engine/gpu/index.js';
+import { runFillExperiment, writeFillOutputs } from '../../workloads/fill/index.js';
+
+/** Parses `--seeds`: `a..b` (inclusive) or a comma list of integers. */
+export function parseSeeds(text: string): number[] {
+  const range = /^(-?\d+)\.\.(-?\d+)$/.exec(text.trim());
+  if (range) {
+    const a = Number(range[1]);
+    const b = Number(range[2]);
+    if (b < a) throw new InvalidArgumentError(`empty range ${text}`);
+    if (b - a > 100_000) throw new InvalidArgumentError(`range ${text} is too long`);
+    return Array.from({ length: b - a + 1 }, (_, i) => a + i);
+  }
+  const out = text.split(',').map((s) => s.trim());
+  if (out.some((s) => !/^-?\d+$/.test(s)))
+    throw new InvalidArgumentError(`want a..b or a comma list of integers`);
+  return out.map(Number);
+}
+
+/** Parses `--policies`: a comma list of random, dotprod, clustering, packing, bestfit, fgd. */
+export function parsePolicies(text: string): GpuPolicy[] {
+  const out: GpuPolicy[] = [];
+  for (const p of text.split(',').map((s) => s.trim().toLowerCase())) {
+    if (!isGpuPolicy(p))
+      throw new InvalidArgumentError(`unknown policy ${JSON.stringify(p)} (want ${GPU_POLICIES.join(', ')})`);
+    if (!out.includes(p)) out.push(p);
+  }
+  return out;
+}
+
+/** Parses `--workers`: `auto` (CPU count) or a positive integer. */
+export function parseWorkers(text: string): number {
+  if (text === 'auto') return Math.max(1, availableParallelism());
+  if (!/^\d+$/.test(text) || Number(text) < 1)
+    throw new InvalidArgumentError('want auto or a positive integer');
+  return Number(text);
+}
+
+function parseMaxLoad(text: string): number {
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 1000) {
+    throw new InvalidArgumentError('want an integer percent in 1..1000');
+  }
+  return Number(text);
+}
+
+interface FillFlags {
+  nodes: string;
+  pods: string;
+  policies: GpuPolicy[];
+  seeds: number[];
+  maxLoad: number;
+  workers: number;
+  out: string;
+}
+
+/** Registers `kreplay experiment fill`. */
+export function register(program: Command): void {
+  const experiment = program
+    .command('experiment')
+    .description('Run a packaged experiment (see `experiment fill`).');
+  experiment
+    .command('fill')
+    .description(
+      "Fill the openb GPU cluster to a load with each policy (the ATC'23 fragmentation experiment) and write alloc.csv, frag.csv, summary.csv.",
+    )
+    .requiredOption('--nodes <csv>', 'openb node list, e.g. openb_node_list_gpu_node.csv')
+    .requiredOption('--pods <csv[,csv...]>', 'one or more openb pod lists, comma separated')
+    .requiredOption('--policies <p,...>', `policies: ${GPU_POLICIES.join(', ')}`, parsePolicies)
+    .option('--seeds <a..b|list>', 'seeds, a..b or a comma list', parseSeeds, parseSeeds('42..51'))
+    .option('--max-load <percent>', 'arrived GPU request to reach, % of cluster GPUs', parseMaxLoad, 130)
+    .option('--workers <auto|N>', 'worker threads', parseWorkers, 1)
+    .requiredOption('--out <dir>', 'output folder')
+    .addHelpText(
+      'after',
+      '\nExample:\n  kreplay experiment fill --nodes openb_node_list_gpu_node.csv \\\n    --pods openb_pod_list_default.csv --policies random,bestfit,fgd --seeds 42..51 --workers auto --out out/fill\n',
+    )
+    .action(async (flags: FillFlags) => {
+      const podsPaths = flags.pods
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0);
+      const tty = process.stderr.isTTY === true;
+      const result = await runFillExperiment({
+        nodesPath: flags.nodes,
+        podsPaths,
+        policies: flags.policies,
+        seeds: flags.seeds,
+        maxLoad: flags.maxLoad,
+        workers: flags.workers,
+        ...(tty
+          ? { onProgress: (d: number, t: number) => process.stderr.write(`\rfill: ${d}/${t} cells`) }
+          : {}),
+      });
+      if (tty) process.stderr.write('\n');
+      await writeFillOutputs(flags.out, result);
+      const lines = [
+        `unallocated GPU % (median / mean over ${flags.seeds.length} seeds)`,
+        `${'workload'.padEnd(32)} ${'policy'.padEnd(11)} ${'@100%'.padStart(15)} ${`@${result.maxLoad}%`.padStart(15)}`,
+      ];
+      for (const r of result.summary) {
+        lines.push(
+          `${r.workload.padEnd(32)} ${GPU_POLICY_LABELS[r.policy].padEnd(11)} ${`${r.medianUnallocatedAt100.toFixed(2)} / ${r.meanUnallocatedAt100.toFixed(2)}`.padStart(15)} ${`${r.medianUnallocatedAtMax.toFixed(2)} / ${r.meanUnallocatedAtMax.toFixed(2)}`.padStart(15)}`,
+        );
+      }
+      process.stdout.write(`${lines.join('\n')}\n`);
+    });
+}

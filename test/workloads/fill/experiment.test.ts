@@ -1,0 +1,77 @@
+import test from 'ava';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fillCsvs, runFillExperiment, writeFillOutputs } from '../../../workloads/fill/index.js';
+import { parsePolicies, parseSeeds } from '../../../cli/commands/experiment.js';
+
+async function inputs(): Promise<{ dir: string; nodes: string; pods: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'kreplay-fill-'));
+  const nodeLines = ['sn,cpu_milli,memory_mib,gpu,model'];
+  for (let i = 0; i < 10; i++)
+    nodeLines.push(`node-${i},${32000 + 16000 * (i % 2)},131072,${[2, 8][i % 2]},${i % 3 ? 'T4' : 'G2'}`);
+  const podLines = [
+    'name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec,qos,pod_phase,creation_time,deletion_time,scheduled_time',
+  ];
+  const milli = [1000, 500, 300, 0, 700, 1000];
+  for (let i = 0; i < 40; i++) {
+    const m = milli[i % milli.length]!;
+    const num = m === 0 ? 0 : i % 13 === 0 ? 2 : 1;
+    podLines.push(
+      `pod-${i},${2000 + 1000 * (i % 5)},4096,${num},${num > 1 ? 1000 : m},${i % 7 === 0 ? 'T4' : ''},LS,Running,0,,0`,
+    );
+  }
+  const nodes = join(dir, 'nodes.csv');
+  const pods = join(dir, 'openb_pod_list_tiny.csv');
+  await writeFile(nodes, `${nodeLines.join('\n')}\n`);
+  await writeFile(pods, `${podLines.join('\n')}\n`);
+  return { dir, nodes, pods };
+}
+
+test('1 and 2 worker threads write identical CSVs', async (t) => {
+  const { dir, nodes, pods } = await inputs();
+  const base = {
+    nodesPath: nodes,
+    podsPaths: [pods],
+    policies: ['random', 'bestfit', 'fgd'] as const,
+    seeds: [1, 2, 3],
+  };
+  const one = await runFillExperiment({ ...base, policies: [...base.policies], workers: 1 });
+  const two = await runFillExperiment({ ...base, policies: [...base.policies], workers: 2 });
+  t.deepEqual(fillCsvs(one), fillCsvs(two));
+  t.is(one.cells.length, 9);
+  t.deepEqual(one.cells.map((c) => `${c.workload}/${c.policy}/${c.seed}`).slice(0, 4), [
+    'openb_pod_list_tiny/random/1',
+    'openb_pod_list_tiny/random/2',
+    'openb_pod_list_tiny/random/3',
+    'openb_pod_list_tiny/bestfit/1',
+  ]);
+  await writeFillOutputs(join(dir, 'out'), two);
+  const alloc = await readFile(join(dir, 'out', 'alloc.csv'), 'utf8');
+  t.true(alloc.startsWith('workload,policy,seed,0,1,2,'));
+  t.true(alloc.split('\n')[0]!.endsWith(',129,130'));
+  const summary = await readFile(join(dir, 'out', 'summary.csv'), 'utf8');
+  t.is(summary.trim().split('\n').length, 4);
+});
+
+test('bad input fails with the reader error, not a worker crash', async (t) => {
+  const { dir, nodes } = await inputs();
+  await t.throwsAsync(
+    runFillExperiment({
+      nodesPath: nodes,
+      podsPaths: [join(dir, 'missing.csv')],
+      policies: ['fgd'],
+      seeds: [1],
+      workers: 2,
+    }),
+    { code: 'ENOENT' },
+  );
+});
+
+test('CLI parsers', (t) => {
+  t.deepEqual(parseSeeds('42..45'), [42, 43, 44, 45]);
+  t.deepEqual(parseSeeds('7,3'), [7, 3]);
+  t.throws(() => parseSeeds('5..1'));
+  t.deepEqual(parsePolicies('fgd,BestFit,fgd'), ['fgd', 'bestfit']);
+  t.throws(() => parsePolicies('tetris'));
+});

@@ -1,0 +1,235 @@
+import { rename, writeFile, mkdir } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import { stringify } from 'csv-stringify/sync';
+import { KreplayError } from '../../engine/api/errors.js';
+import { GPU_POLICIES, type GpuPolicy } from '../../engine/gpu/index.js';
+import { runFillCell, type FillCellResult } from './cell.js';
+import { InputCache, workloadName } from './inputs.js';
+import type { FillTask, FillTaskResult } from './protocol.js';
+
+/** A fill experiment: every (pod list, policy, seed) cell on one node list. */
+export interface FillExperimentOptions {
+  readonly nodesPath: string;
+  readonly podsPaths: readonly string[];
+  readonly policies: readonly GpuPolicy[];
+  readonly seeds: readonly number[];
+  /** Arrived GPU request to reach, % of cluster GPUs (default 130). */
+  readonly maxLoad?: number;
+  /** Worker threads; 1 runs every cell on the calling thread. */
+  readonly workers?: number;
+  /** Called after each finished cell (in completion order). */
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/** One summary row: a (workload, policy) over its seeds. */
+export interface FillSummaryRow {
+  readonly workload: string;
+  readonly policy: GpuPolicy;
+  readonly seeds: number;
+  readonly medianUnallocatedAt100: number;
+  readonly meanUnallocatedAt100: number;
+  readonly medianUnallocatedAtMax: number;
+  readonly meanUnallocatedAtMax: number;
+  readonly meanFailedPods: number;
+}
+
+/** The experiment's cells in cell order (pod list, then policy, then seed) and their summary. */
+export interface FillExperimentResult {
+  readonly maxLoad: number;
+  readonly cells: readonly FillCellResult[];
+  readonly summary: readonly FillSummaryRow[];
+}
+
+/** A worker thread died or threw while running a cell. */
+export class FillWorkerError extends KreplayError {
+  constructor(message: string) {
+    super('FILL_WORKER_FAILED', message);
+  }
+}
+
+/** The worker entry next to this module, with this module's extension (`.ts` under tsx, `.js` in dist/). */
+export function fillWorkerUrl(): URL {
+  const ext = extname(fileURLToPath(import.meta.url));
+  return new URL(`./worker${ext}`, import.meta.url);
+}
+
+function validate(opts: FillExperimentOptions): { maxLoad: number; workers: number } {
+  const maxLoad = opts.maxLoad ?? 130;
+  const workers = opts.workers ?? 1;
+  if (!Number.isInteger(maxLoad) || maxLoad < 1 || maxLoad > 1000) {
+    throw new RangeError('options.maxLoad must be an integer in 1..1000');
+  }
+  if (!Number.isInteger(workers) || workers < 1)
+    throw new RangeError('options.workers must be a positive integer');
+  if (opts.podsPaths.length === 0) throw new RangeError('options.podsPaths must not be empty');
+  if (opts.policies.length === 0) throw new RangeError('options.policies must not be empty');
+  if (opts.seeds.length === 0) throw new RangeError('options.seeds must not be empty');
+  for (const p of opts.policies) if (!GPU_POLICIES.includes(p)) throw new RangeError(`unknown policy ${p}`);
+  return { maxLoad, workers };
+}
+
+/**
+ * Runs every cell, sequentially or over `workers` piscina threads; results are merged in cell order,
+ * so they are identical whatever the worker count. A crashed worker fails the run with FillWorkerError.
+ */
+export async function runFillExperiment(opts: FillExperimentOptions): Promise<FillExperimentResult> {
+  const { maxLoad, workers } = validate(opts);
+  const tasks: FillTask[] = [];
+  for (const podsPath of opts.podsPaths) {
+    for (const policy of opts.policies) {
+      for (const seed of opts.seeds) {
+        tasks.push({
+          nodesPath: opts.nodesPath,
+          podsPath,
+          workload: workloadName(podsPath),
+          policy,
+          seed,
+          maxLoad,
+        });
+      }
+    }
+  }
+  let done = 0;
+  const progress = (): void => opts.onProgress?.(++done, tasks.length);
+  let cells: FillCellResult[];
+  if (workers === 1) {
+    const cache = new InputCache();
+    // Fail on bad input before the first cell.
+    await cache.nodes(opts.nodesPath);
+    cells = [];
+    for (const t of tasks) {
+      const [nodes, pods] = await Promise.all([cache.nodes(t.nodesPath), cache.pods(t.podsPath)]);
+      cells.push(runFillCell({ workload: t.workload, nodes, pods, policy: t.policy, seed: t.seed, maxLoad }));
+      progress();
+    }
+  } else {
+    // Read inputs once here too, so bad input fails with its own error, not as a worker crash.
+    const cache = new InputCache();
+    await cache.nodes(opts.nodesPath);
+    for (const p of opts.podsPaths) await cache.pods(p);
+    const pool = new Piscina<FillTask, FillTaskResult>({
+      filename: fillWorkerUrl().href,
+      minThreads: workers,
+      maxThreads: workers,
+      idleTimeout: 1_000,
+    });
+    try {
+      cells = await Promise.all(
+        tasks.map((t) =>
+          pool.run(t).then(
+            (r) => {
+              progress();
+              return r;
+            },
+            (err: unknown) => {
+              const why = err instanceof Error ? err.message : String(err);
+              throw new FillWorkerError(
+                `fill worker failed on ${t.workload}/${t.policy}/seed ${t.seed}: ${why}`,
+              );
+            },
+          ),
+        ),
+      );
+    } finally {
+      await pool.destroy();
+    }
+  }
+  return { maxLoad, cells, summary: summarize(cells, maxLoad) };
+}
+
+function median(xs: number[]): number {
+  const s = xs.slice().sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+function mean(xs: number[]): number {
+  let t = 0;
+  for (const x of xs) t += x;
+  return t / xs.length;
+}
+
+function round2(x: number): number {
+  return Math.round(x * 100) / 100;
+}
+
+/** Per (workload, policy), in first-seen order: median and mean unallocated GPU % at 100 and at max load. */
+export function summarize(cells: readonly FillCellResult[], maxLoad: number): FillSummaryRow[] {
+  const groups = new Map<string, FillCellResult[]>();
+  for (const c of cells) {
+    const k = `${c.workload}\u0000${c.policy}`;
+    const g = groups.get(k);
+    if (g) g.push(c);
+    else groups.set(k, [c]);
+  }
+  const at = Math.min(100, maxLoad);
+  return [...groups.values()].map((g) => {
+    const u100 = g.map((c) => 100 - c.alloc[at]!);
+    const uMax = g.map((c) => 100 - c.alloc[maxLoad]!);
+    return {
+      workload: g[0]!.workload,
+      policy: g[0]!.policy,
+      seeds: g.length,
+      medianUnallocatedAt100: round2(median(u100)),
+      meanUnallocatedAt100: round2(mean(u100)),
+      medianUnallocatedAtMax: round2(median(uMax)),
+      meanUnallocatedAtMax: round2(mean(uMax)),
+      meanFailedPods: round2(mean(g.map((c) => c.failedPods))),
+    };
+  });
+}
+
+function cellValue(x: number): string {
+  return Number.isNaN(x) ? '' : String(x);
+}
+
+async function writeAtomic(path: string, text: string): Promise<void> {
+  const tmp = `${path}.tmp-${process.pid}`;
+  await writeFile(tmp, text);
+  await rename(tmp, path);
+}
+
+/** The three CSVs of `experiment fill --out DIR` as text: alloc.csv, frag.csv, summary.csv. */
+export function fillCsvs(result: FillExperimentResult): { alloc: string; frag: string; summary: string } {
+  const header = ['workload', 'policy', 'seed'];
+  for (let p = 0; p <= result.maxLoad; p++) header.push(String(p));
+  const rows = (pick: (c: FillCellResult) => number[]): string =>
+    stringify([
+      header,
+      ...result.cells.map((c) => [c.workload, c.policy, String(c.seed), ...pick(c).map(cellValue)]),
+    ]);
+  const summary = stringify([
+    [
+      'workload',
+      'policy',
+      'seeds',
+      'median_unallocated_at_100',
+      'mean_unallocated_at_100',
+      `median_unallocated_at_${result.maxLoad}`,
+      `mean_unallocated_at_${result.maxLoad}`,
+      'mean_failed_pods',
+    ],
+    ...result.summary.map((r) => [
+      r.workload,
+      r.policy,
+      r.seeds,
+      r.medianUnallocatedAt100,
+      r.meanUnallocatedAt100,
+      r.medianUnallocatedAtMax,
+      r.meanUnallocatedAtMax,
+      r.meanFailedPods,
+    ]),
+  ]);
+  return { alloc: rows((c) => c.alloc), frag: rows((c) => c.frag), summary };
+}
+
+/** Writes alloc.csv, frag.csv and summary.csv into `dir` (created), each through a temp file and a rename. */
+export async function writeFillOutputs(dir: string, result: FillExperimentResult): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const csv = fillCsvs(result);
+  await writeAtomic(join(dir, 'alloc.csv'), csv.alloc);
+  await writeAtomic(join(dir, 'frag.csv'), csv.frag);
+  await writeAtomic(join(dir, 'summary.csv'), csv.summary);
+}

@@ -1,0 +1,54 @@
+import { basename } from 'node:path';
+import { readOpenbNodeRows, readOpenbPodRows } from '../../traces/openb/index.js';
+import type { GpuNodeSpec } from '../../engine/gpu/index.js';
+import type { FillPod } from './cell.js';
+
+/** The nodes of an openb node list, as GPU node specs (every row, in file order). */
+export async function loadFillNodes(path: string): Promise<GpuNodeSpec[]> {
+  const rows = await readOpenbNodeRows(path);
+  return rows.map((r) => ({
+    name: r.sn,
+    cpuMilli: r.cpuMilli,
+    memoryMib: r.memoryMib,
+    gpu: r.gpu,
+    model: r.model,
+  }));
+}
+
+/** The pods of an openb pod list, in file order. */
+export async function loadFillPods(path: string): Promise<FillPod[]> {
+  const rows = await readOpenbPodRows(path);
+  return rows.map((r) => ({
+    name: r.name,
+    cpuMilli: r.cpuMilli,
+    memoryMib: r.memoryMib,
+    numGpu: r.numGpu,
+    gpuMilli: r.gpuMilli,
+    gpuSpec: r.gpuSpec,
+  }));
+}
+
+/** The workload label of a pod list: its file name without `.csv`/`.csv.gz`. */
+export function workloadName(podsPath: string): string {
+  return basename(podsPath)
+    .replace(/\.gz$/, '')
+    .replace(/\.csv$/, '');
+}
+
+/** Loads each path once per thread. */
+export class InputCache {
+  #nodes = new Map<string, Promise<GpuNodeSpec[]>>();
+  #pods = new Map<string, Promise<FillPod[]>>();
+
+  nodes(path: string): Promise<GpuNodeSpec[]> {
+    let p = this.#nodes.get(path);
+    if (!p) this.#nodes.set(path, (p = loadFillNodes(path)));
+    return p;
+  }
+
+  pods(path: string): Promise<FillPod[]> {
+    let p = this.#pods.get(path);
+    if (!p) this.#pods.set(path, (p = loadFillPods(path)));
+    return p;
+  }
+}
