@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { register as experiment } from './experiment.js';
-import { register as experiment } from './experiment.js';
 import { register as log } from './log.js';
 import { register as trace } from './trace.js';
 
@@ -8,4 +7,4 @@ import { register as trace } from './trace.js';
 export type RegisterCommand = (program: Command) => void;
 
 /** Every command of the CLI, in help order. Add a module's `register` here. */
-export const COMMANDS: RegisterCommand[] = [trace, log, experiment, experiment];
+export const COMMANDS: RegisterCommand[] = [trace, log, experiment];
