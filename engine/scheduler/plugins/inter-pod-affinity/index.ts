@@ -21,7 +21,13 @@ import {
 import { MAX_NODE_SCORE } from '../../framework/types.js';
 import type { IndexedPod, NodeIndex } from '../../index/index.js';
 import { clusterLookups } from '../cluster-lookups.js';
-import { matchesAll, podAffinityTerms, termMatches, type AffinityTerm, type PodAffinityTerms } from './terms.js';
+import {
+  matchesAll,
+  podAffinityTerms,
+  termMatches,
+  type AffinityTerm,
+  type PodAffinityTerms,
+} from './terms.js';
 
 export { podAffinityTerms, termMatches, matchesAll } from './terms.js';
 export type { AffinityTerm, PodAffinityTerms } from './terms.js';
@@ -171,7 +177,14 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     return { status: SUCCESS };
   }
 
-  #countIncoming(terms: PodAffinityTerms, p: IndexedPod, slot: number, affinity: Counts, anti: Counts, delta: number): void {
+  #countIncoming(
+    terms: PodAffinityTerms,
+    p: IndexedPod,
+    slot: number,
+    affinity: Counts,
+    anti: Counts,
+    delta: number,
+  ): void {
     const idx = this.#idx;
     let nsLabels: Labels;
     let nsLooked = false;
@@ -294,9 +307,11 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
         }
       }
       const ex = podAffinityTerms(idx, p.pod);
-      if (hard > 0) for (const t of ex.requiredAffinity) if (termMatches(t, pod.pod, nsLabels)) add(t, slot, hard);
+      if (hard > 0)
+        for (const t of ex.requiredAffinity) if (termMatches(t, pod.pod, nsLabels)) add(t, slot, hard);
       for (const t of ex.preferredAffinity) if (termMatches(t, pod.pod, nsLabels)) add(t, slot, t.weight);
-      for (const t of ex.preferredAntiAffinity) if (termMatches(t, pod.pod, nsLabels)) add(t, slot, -t.weight);
+      for (const t of ex.preferredAntiAffinity)
+        if (termMatches(t, pod.pod, nsLabels)) add(t, slot, -t.weight);
     };
     if (hasConstraints) {
       for (let s = 0; s < idx.size; s++) if (idx.live[s]) for (const p of idx.pods[s]!) processExisting(p);
@@ -344,10 +359,17 @@ export function minMaxNormalize(scores: Float64Array, count: number): void {
     if (v < min) min = v;
   }
   const diff = max - min;
-  for (let i = 0; i < count; i++) scores[i] = diff > 0 ? Math.trunc(MAX_NODE_SCORE * ((scores[i]! - min) / diff)) : 0;
+  for (let i = 0; i < count; i++)
+    scores[i] = diff > 0 ? Math.trunc(MAX_NODE_SCORE * ((scores[i]! - min) / diff)) : 0;
 }
 
-function makeState(terms: PodAffinityTerms, nsLabels: Labels, existingAnti: Counts, affinity: Counts, anti: Counts): PreFilterState {
+function makeState(
+  terms: PodAffinityTerms,
+  nsLabels: Labels,
+  existingAnti: Counts,
+  affinity: Counts,
+  anti: Counts,
+): PreFilterState {
   const keys = new Set<number>();
   for (const k of existingAnti.keys()) keys.add(Math.floor(k / 0x1_0000_0000));
   return { terms, nsLabels, existingAnti, affinity, anti, existingAntiKeys: [...keys] };
@@ -368,7 +390,8 @@ function parseArgs(raw: unknown, path: string): InterPodAffinityArgs {
   const a = pluginArgs(raw, path);
   a.only(['hardPodAffinityWeight', 'ignorePreferredTermsOfExistingPods']);
   const w = a.raw.hardPodAffinityWeight ?? 1;
-  if (typeof w !== 'number' || !Number.isInteger(w) || w < 0 || w > 100) a.fail('hardPodAffinityWeight', 'must be an integer in the range 0-100');
+  if (typeof w !== 'number' || !Number.isInteger(w) || w < 0 || w > 100)
+    a.fail('hardPodAffinityWeight', 'must be an integer in the range 0-100');
   const ig = a.raw.ignorePreferredTermsOfExistingPods ?? false;
   if (typeof ig !== 'boolean') a.fail('ignorePreferredTermsOfExistingPods', 'must be a boolean');
   return { hardPodAffinityWeight: w as number, ignorePreferredTermsOfExistingPods: ig as boolean };

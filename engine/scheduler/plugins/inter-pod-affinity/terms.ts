@@ -1,5 +1,10 @@
 import type { Pod, PodAffinityTerm, WeightedPodAffinityTerm } from '../../../api/types.js';
-import { MATCH_NOTHING, compileLabelSelector, type LabelMatcher, type Labels } from '../../../api/selector.js';
+import {
+  MATCH_NOTHING,
+  compileLabelSelector,
+  type LabelMatcher,
+  type Labels,
+} from '../../../api/selector.js';
 import type { NodeIndex } from '../../index/index.js';
 
 /**
@@ -46,7 +51,8 @@ function compileTerm(idx: NodeIndex, pod: Pod, t: PodAffinityTerm, weight: numbe
     topologyKey: t.topologyKey,
     keyId: idx.labelKeyId(t.topologyKey),
     namespaces: names,
-    namespaceSelector: nsSel === undefined || nsSel === null ? undefined : safeSelector(() => compileLabelSelector(nsSel)),
+    namespaceSelector:
+      nsSel === undefined || nsSel === null ? undefined : safeSelector(() => compileLabelSelector(nsSel)),
     selector: safeSelector(() => compileLabelSelector(t.labelSelector)),
     weight,
   };
@@ -56,7 +62,11 @@ function required(idx: NodeIndex, pod: Pod, ts: readonly PodAffinityTerm[] | und
   return (ts ?? []).map((t) => compileTerm(idx, pod, t, 1));
 }
 
-function preferred(idx: NodeIndex, pod: Pod, ts: readonly WeightedPodAffinityTerm[] | undefined): AffinityTerm[] {
+function preferred(
+  idx: NodeIndex,
+  pod: Pod,
+  ts: readonly WeightedPodAffinityTerm[] | undefined,
+): AffinityTerm[] {
   return (ts ?? []).map((t) => compileTerm(idx, pod, t.podAffinityTerm, t.weight));
 }
 
@@ -69,9 +79,17 @@ export function podAffinityTerms(idx: NodeIndex, pod: Pod): PodAffinityTerms {
   const a = pod.spec?.affinity;
   c = {
     requiredAffinity: required(idx, pod, a?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution),
-    requiredAntiAffinity: required(idx, pod, a?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution),
+    requiredAntiAffinity: required(
+      idx,
+      pod,
+      a?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution,
+    ),
     preferredAffinity: preferred(idx, pod, a?.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution),
-    preferredAntiAffinity: preferred(idx, pod, a?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution),
+    preferredAntiAffinity: preferred(
+      idx,
+      pod,
+      a?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution,
+    ),
     hasAffinity: !!a && (!!a.podAffinity || !!a.podAntiAffinity),
   };
   cache.set(pod, c);
@@ -85,7 +103,8 @@ export function podAffinityTerms(idx: NodeIndex, pod: Pod): PodAffinityTerms {
  */
 export function termMatches(t: AffinityTerm, pod: Pod, nsLabels: Labels): boolean {
   const ns = pod.metadata?.namespace ?? 'default';
-  if (!t.namespaces.has(ns) && !(t.namespaceSelector !== undefined && t.namespaceSelector(nsLabels))) return false;
+  if (!t.namespaces.has(ns) && !(t.namespaceSelector !== undefined && t.namespaceSelector(nsLabels)))
+    return false;
   return t.selector(pod.metadata?.labels);
 }
 
