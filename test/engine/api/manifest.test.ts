@@ -47,7 +47,12 @@ test('paths load in the order given; loaded objects go into a store', async (t) 
   t.is(store.list('Pod', { labelSelector: 'app=web' }).length, 1);
 });
 
-const fileErrors: { file: string; error: typeof InputError; code: string; message: string }[] = [
+const fileErrors: {
+  file: string;
+  error: abstract new (...args: never[]) => InputError;
+  code: string;
+  message: string;
+}[] = [
   {
     file: 'bad-quantity.yaml',
     error: ManifestError,
