@@ -33,3 +33,10 @@ export function reportError(err: unknown, debug: boolean): number {
   if (!debug) process.stderr.write('kreplay: re-run with --debug for the stack trace\n');
   return EXIT_CHECK_FAILED + 2;
 }
+
+/** Wrong flags or arguments (exit 2). */
+export class UsageError extends KreplayError {
+  constructor(message: string) {
+    super('USAGE', message);
+  }
+}

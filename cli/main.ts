@@ -3,13 +3,24 @@ import { Command, CommanderError } from 'commander';
 import { reportError, EXIT_BAD_INPUT } from './errors.js';
 import { COMMANDS } from './commands/index.js';
 
-const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+/** kreplay's package.json: next to cli/ in the source tree, two levels up from dist/cli/. */
+function packageVersion(): string {
+  for (const rel of ['../package.json', '../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version: string };
+      if (pkg.name === 'kreplay') return pkg.version;
+    } catch {
+      // not at this level
+    }
+  }
+  return 'unknown';
+}
 
 /** Builds the `kreplay` program with every command registered. */
 export function buildProgram(): Command {
   const program = new Command('kreplay')
     .description('Replay cluster traces through a model of the Kubernetes control plane on a virtual clock.')
-    .version(pkg.version)
+    .version(packageVersion())
     .option('--debug', 'print stack traces of errors')
     .exitOverride()
     .showHelpAfterError();

@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
 import { register as experiment } from './experiment.js';
 import { register as log } from './log.js';
+import { register as replay } from './replay.js';
 import { register as trace } from './trace.js';
+import { register as generate } from './generate.js';
 
 /** A command module registers itself (name, flags, help with an example, action) on the program. */
 export type RegisterCommand = (program: Command) => void;
 
 /** Every command of the CLI, in help order. Add a module's `register` here. */
-export const COMMANDS: RegisterCommand[] = [trace, log, experiment];
+export const COMMANDS: RegisterCommand[] = [replay, trace, log, experiment];

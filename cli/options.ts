@@ -1,0 +1,39 @@
+import { InputError } from '../engine/api/errors.js';
+import { parseDurationUs } from '../engine/kubelet/duration.js';
+
+function bad(flag: string, message: string): InputError {
+  return new InputError(flag, undefined, undefined, message, 'BAD_OPTION');
+}
+
+/** `--until 90s|15m|36h|30d` → µs. */
+export function parseUntil(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return parseDurationUs(text);
+  } catch {
+    throw bad('--until', `${JSON.stringify(text)} is not a duration (use e.g. 90s, 15m, 36h, 30d)`);
+  }
+}
+
+/** `--seeds a..b` or `a,b,c` → the list of seeds, in order. */
+export function parseSeeds(text: string, flag = '--seeds'): string[] {
+  const range = /^(\d+)\.\.(\d+)$/.exec(text.trim());
+  if (range) {
+    const a = Number(range[1]);
+    const b = Number(range[2]);
+    if (b < a) throw bad(flag, `${JSON.stringify(text)}: the range goes backwards`);
+    if (b - a >= 100_000) throw bad(flag, `${JSON.stringify(text)}: more than 100000 seeds`);
+    return Array.from({ length: b - a + 1 }, (_, i) => String(a + i));
+  }
+  const list = text.split(',').map((s) => s.trim());
+  if (list.some((s) => s === '')) throw bad(flag, `${JSON.stringify(text)} is not a range a..b or a comma list`);
+  return list;
+}
+
+/** `--workers auto|N` → 'auto' or a positive integer. */
+export function parseWorkers(text: string | undefined): 'auto' | number {
+  if (text === undefined || text === 'auto') return 'auto';
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 1024) throw bad('--workers', `${JSON.stringify(text)} is not auto or a positive integer`);
+  return n;
+}

@@ -1,0 +1,83 @@
+import { availableParallelism } from 'node:os';
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import { KreplayError } from '../../engine/api/errors.js';
+
+/** A worker thread died or threw while running a cell. */
+export class CellFailedError extends KreplayError {
+  constructor(message: string) {
+    super('CELL_FAILED', message);
+  }
+}
+
+/**
+ * The worker entry `name` next to `moduleUrl`, with that module's extension (`.ts` when running
+ * under tsx, `.js` from dist/), so one code path serves tests and the built CLI.
+ */
+export function siblingWorkerUrl(moduleUrl: string, name: string): URL {
+  const ext = extname(fileURLToPath(moduleUrl));
+  return new URL(`./${name}${ext}`, moduleUrl);
+}
+
+/** How to run a list of independent cells. */
+export interface RunCellsOptions<T, R> {
+  readonly tasks: readonly T[];
+  /** Worker threads; 1 runs every cell on this thread with `runLocal`. */
+  readonly workers: number;
+  readonly workerUrl: URL;
+  readonly runLocal: (task: T) => Promise<R>;
+  /** Names a cell in error messages. */
+  readonly describe: (task: T) => string;
+  readonly onDone?: (done: number, total: number) => void;
+}
+
+/** `auto` → one worker per core, capped by the number of cells; never more threads than cells. */
+export function resolveWorkers(workers: 'auto' | number, cells: number): number {
+  const n = workers === 'auto' ? availableParallelism() : workers;
+  return Math.max(1, Math.min(n, cells));
+}
+
+/**
+ * Runs independent, deterministic cells sequentially or over a piscina pool and returns results in
+ * task order, so the output is identical whatever the worker count. A failing cell fails the whole
+ * run with CellFailedError naming it (no hang: the pool is destroyed either way).
+ */
+export async function runCells<T, R>(opts: RunCellsOptions<T, R>): Promise<R[]> {
+  let done = 0;
+  const tick = (): void => opts.onDone?.(++done, opts.tasks.length);
+  const fail = (t: T, err: unknown): never => {
+    if (err instanceof KreplayError && !(err instanceof CellFailedError)) throw err;
+    const why = err instanceof Error ? err.message : String(err);
+    throw new CellFailedError(`${opts.describe(t)} failed: ${why}`);
+  };
+  if (opts.workers <= 1) {
+    const out: R[] = [];
+    for (const t of opts.tasks) {
+      out.push(await opts.runLocal(t).catch((e: unknown) => fail(t, e)));
+      tick();
+    }
+    return out;
+  }
+  const pool = new Piscina<T, R>({
+    filename: opts.workerUrl.href,
+    minThreads: opts.workers,
+    maxThreads: opts.workers,
+    idleTimeout: 1_000,
+  });
+  try {
+    return await Promise.all(
+      opts.tasks.map((t) =>
+        pool.run(t).then(
+          (r) => {
+            tick();
+            return r;
+          },
+          (e: unknown) => fail(t, e),
+        ),
+      ),
+    );
+  } finally {
+    await pool.destroy();
+  }
+}

@@ -1,0 +1,38 @@
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { InputError } from '../../engine/api/errors.js';
+import { loadSchedulerConfig, presetConfig, PRESET_NAMES } from '../../engine/scheduler/index.js';
+import type { SchedulerConfig } from '../../engine/scheduler/framework/index.js';
+
+/** A policy to replay with: a preset name, or a KubeSchedulerConfiguration file. */
+export interface PolicySpec {
+  /** Short name for reports (`most-allocated`, or the config file's base name). */
+  readonly name: string;
+  /** Preset name, or the path of a YAML file. */
+  readonly source: string;
+}
+
+/** Resolves `--policy`/`--policies` entries: a preset name, else a `.yaml`/`.yml` path. */
+export function parsePolicy(text: string): PolicySpec {
+  if (PRESET_NAMES.includes(text)) return { name: text, source: text };
+  if (/\.ya?ml$/i.test(text)) return { name: basename(text).replace(/\.ya?ml$/i, ''), source: text };
+  throw new InputError(
+    '--policy',
+    undefined,
+    undefined,
+    `unknown policy ${JSON.stringify(text)}: use a preset (${PRESET_NAMES.join(', ')}) or a KubeSchedulerConfiguration .yaml file`,
+    'UNKNOWN_POLICY',
+  );
+}
+
+/** Loads the scheduler configuration of a policy. File errors name the file. */
+export function loadPolicy(spec: PolicySpec): SchedulerConfig {
+  if (PRESET_NAMES.includes(spec.source)) return presetConfig(spec.source);
+  let text: string;
+  try {
+    text = readFileSync(spec.source, 'utf8');
+  } catch {
+    throw new InputError(spec.source, undefined, undefined, 'no such file or directory', 'NOT_FOUND');
+  }
+  return loadSchedulerConfig(text, spec.source);
+}

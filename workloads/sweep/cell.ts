@@ -1,0 +1,14 @@
+import { runReplay } from '../replay/run-replay.js';
+import type { SweepTask, SweepTaskResult } from './protocol.js';
+
+/** Runs one sweep cell (on whichever thread calls it). */
+export function runSweepCell(t: SweepTask): Promise<SweepTaskResult> {
+  return runReplay({
+    inputs: t.inputs,
+    policy: t.policy,
+    seed: t.seed,
+    outDir: t.outDir,
+    ...(t.untilUs !== undefined ? { untilUs: t.untilUs } : {}),
+    ...(t.bucketSeconds !== undefined ? { bucketSeconds: t.bucketSeconds } : {}),
+  });
+}
