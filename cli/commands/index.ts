@@ -9,4 +9,4 @@ import { register as generate } from './generate.js';
 export type RegisterCommand = (program: Command) => void;
 
 /** Every command of the CLI, in help order. Add a module's `register` here. */
-export const COMMANDS: RegisterCommand[] = [replay, trace, log, experiment];
+export const COMMANDS: RegisterCommand[] = [replay, trace, generate, log, experiment];
