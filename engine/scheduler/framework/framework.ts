@@ -76,7 +76,8 @@ export class Framework {
       reasons,
       profileName: profile.schedulerName,
       runFilterPlugins: (state, pod, from, to, out) => this.runFilters(state, pod, from, to, out),
-      runPreFilterExtensionAddPod: (state, pod, added) => this.runPreFilterExtension(state, pod, added, 'add'),
+      runPreFilterExtensionAddPod: (state, pod, added) =>
+        this.runPreFilterExtension(state, pod, added, 'add'),
       runPreFilterExtensionRemovePod: (state, pod, removed) =>
         this.runPreFilterExtension(state, pod, removed, 'remove'),
     };

@@ -395,9 +395,9 @@ export class NodeIndex {
     const slot = this.#slotByName.get(name);
     if (slot === undefined) return;
     for (const l of this.#listeners) l.nodeChanged?.(slot, true);
-    const pods = this.pods[slot]!;
+    const pods = this.pods[slot]!.slice();
     for (let i = pods.length - 1; i >= 0; i--) this.#account(pods[i]!, slot, -1);
-    if (pods.length > 0) this.#waiting.set(name, pods.slice());
+    if (pods.length > 0) this.#waiting.set(name, pods);
     this.#clearNodeFields(slot);
     for (let r = 0; r < this.allocatable.length; r++) {
       this.allocatable[r]![slot] = 0;

@@ -29,17 +29,17 @@ export class Harness {
   readonly handle: FrameworkHandle;
 
   constructor(nodes: Node[] = [], pods: Pod[] = [], lookups?: ClusterLookups) {
-    const self = this;
+    const filters = (): AnyPlugin[] => this.filters;
     this.handle = {
       index: this.index,
       reasons: this.reasons,
       profileName: 'default-scheduler',
       runFilterPlugins(state, pod, from, to, out) {
-        for (const f of self.filters)
+        for (const f of filters())
           if (!state.skipFilterPlugins.has(f.name)) f.filter!(state, pod, from, to, out);
       },
       runPreFilterExtensionAddPod(state, pod, added) {
-        for (const f of self.filters) {
+        for (const f of filters()) {
           if (state.skipFilterPlugins.has(f.name) || !f.preFilterExtensions) continue;
           const s = f.preFilterExtensions.addPod(state, pod, added);
           if (s.code !== 'Success') return s;
@@ -47,7 +47,7 @@ export class Harness {
         return { code: 'Success' };
       },
       runPreFilterExtensionRemovePod(state, pod, removed) {
-        for (const f of self.filters) {
+        for (const f of filters()) {
           if (state.skipFilterPlugins.has(f.name) || !f.preFilterExtensions) continue;
           const s = f.preFilterExtensions.removePod(state, pod, removed);
           if (s.code !== 'Success') return s;

@@ -1,0 +1,449 @@
+import type { LabelSelector, Pod, TopologySpreadConstraint } from '../../../api/types.js';
+import {
+  MATCH_NOTHING,
+  compileRequirements,
+  labelSelectorRequirements,
+  type LabelMatcher,
+  type LabelRequirement,
+} from '../../../api/selector.js';
+import {
+  CODE,
+  SKIP,
+  SUCCESS,
+  pluginArgs,
+  type CycleState,
+  type FilterOutput,
+  type FilterPlugin,
+  type FrameworkHandle,
+  type PluginFactory,
+  type PodInfo,
+  type PreFilterExtensions,
+  type PreFilterPlugin,
+  type PreFilterResult,
+  type PreScorePlugin,
+  type ScorePlugin,
+  type Status,
+} from '../../framework/index.js';
+import { MAX_NODE_SCORE } from '../../framework/types.js';
+import type { IndexedPod, NodeIndex } from '../../index/index.js';
+import { clusterLookups } from '../cluster-lookups.js';
+import { compileLabelMap, compileNodeSelector, type SlotMatcher } from '../node-affinity/index.js';
+import { tolerationsTolerateTaint } from '../taint-toleration/index.js';
+
+/** Plugin name. */
+export const NAME = 'PodTopologySpread';
+/** Filter reason: placing the pod here would exceed maxSkew. */
+export const ERR_REASON_CONSTRAINTS_NOT_MATCH = "node(s) didn't match pod topology spread constraints";
+/** Filter reason: the node lacks a constraint's topology key. */
+export const ERR_REASON_NODE_LABEL_NOT_MATCH = ERR_REASON_CONSTRAINTS_NOT_MATCH + ' (missing required label)';
+
+/** The hostname label: per-node counts, computed in Score. */
+export const LABEL_HOSTNAME = 'kubernetes.io/hostname';
+/** The zone label. */
+export const LABEL_ZONE = 'topology.kubernetes.io/zone';
+
+/** kube-scheduler's system default constraints (`defaultingType: System`). */
+export const SYSTEM_DEFAULT_CONSTRAINTS: readonly TopologySpreadConstraint[] = Object.freeze([
+  { maxSkew: 3, topologyKey: LABEL_HOSTNAME, whenUnsatisfiable: 'ScheduleAnyway' },
+  { maxSkew: 5, topologyKey: LABEL_ZONE, whenUnsatisfiable: 'ScheduleAnyway' },
+]);
+
+/** PodTopologySpreadArgs. */
+export interface PodTopologySpreadArgs {
+  /** `System` (kube-scheduler's default) or `List`. */
+  readonly defaultingType: 'System' | 'List';
+  /** Constraints for pods without their own (no labelSelector: it comes from the pod's owners). */
+  readonly defaultConstraints: readonly TopologySpreadConstraint[];
+}
+
+const PREFILTER_KEY = 'PreFilter' + NAME;
+const PRESCORE_KEY = 'PreScore' + NAME;
+const MAX_INT32 = 2147483647;
+
+/** A constraint compiled for one pod. */
+export interface Constraint {
+  readonly maxSkew: number;
+  readonly topologyKey: string;
+  readonly keyId: number;
+  readonly selector: LabelMatcher;
+  readonly minDomains: number;
+  readonly honorNodeAffinity: boolean;
+  readonly honorNodeTaints: boolean;
+}
+
+interface PreFilterState {
+  readonly constraints: readonly Constraint[];
+  /** Per constraint: topology value id → matching pods (domains of eligible nodes, 0 included). */
+  readonly counts: readonly Map<number, number>[];
+  readonly inclusion: Inclusion;
+}
+
+interface PreScoreState {
+  readonly constraints: readonly Constraint[];
+  /** Per position of the scored nodes: 1 when the node is ignored (lacks a key). */
+  readonly ignored: Uint8Array;
+  /** Per constraint (non-hostname): value id → matching pods. */
+  readonly pairs: readonly Map<number, number>[];
+  /** Per constraint: log(domains + 2). */
+  readonly weights: Float64Array;
+}
+
+/** Per-pod node inclusion checks (nodeAffinityPolicy / nodeTaintsPolicy). */
+interface Inclusion {
+  readonly affinity: SlotMatcher;
+  readonly tolerates: (slot: number) => boolean;
+}
+
+/** Go's math.Round: half away from zero. */
+function goRound(x: number): number {
+  return x < 0 ? -Math.round(-x) : Math.round(x);
+}
+
+/**
+ * PodTopologySpread (kube-scheduler's podtopologyspread plugin).
+ *
+ * Constraints come from `spec.topologySpreadConstraints` or, for pods without any, from the default
+ * constraints (with `defaultingType: System`: hostname maxSkew 3 and zone maxSkew 5, ScheduleAnyway),
+ * whose selector is the conjunction of the selectors of the pod's Services / RCs / ReplicaSets /
+ * StatefulSets ({@link clusterLookups}`.ownerSelectors`; none → no default constraints). `matchLabelKeys`
+ * adds `key in (pod's value)` to the selector. Pods count when in the pod's namespace, matching the
+ * selector and not terminating.
+ *
+ * Filter (DoNotSchedule): per constraint, over nodes having every constraint's key and passing the
+ * constraint's inclusion policies (nodeAffinityPolicy default Honor, nodeTaintsPolicy default Ignore),
+ * `count(domain) + selfMatch − min(counts) ≤ maxSkew`, where the minimum is 0 while there are fewer
+ * domains than `minDomains`; a node lacking a key is UnschedulableAndUnresolvable.
+ *
+ * Score (ScheduleAnyway): per node, Σ over constraints `count × log(domains + 2) + (maxSkew − 1)`,
+ * rounded (hostname counts are the node's own pods; other domains count over all eligible nodes,
+ * domains taken from the feasible nodes); NormalizeScore `100 × (max + min − s) / max` (integer), nodes
+ * lacking a key score 0. PreFilter/PreScore Skip when the pod has no constraint of that kind.
+ *
+ * The preemption what-if (PreFilter extensions) recomputes the exact minimum over domains, where
+ * kube-scheduler keeps the two smallest domains only (which can overstate the minimum after AddPod).
+ */
+export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin {
+  readonly name = NAME;
+  readonly #h: FrameworkHandle;
+  readonly #idx: NodeIndex;
+  readonly #args: PodTopologySpreadArgs;
+  readonly #reasonSkew: number;
+  readonly #reasonLabel: number;
+  readonly preFilterExtensions: PreFilterExtensions;
+
+  constructor(args: PodTopologySpreadArgs, h: FrameworkHandle) {
+    this.#h = h;
+    this.#idx = h.index;
+    this.#args = args;
+    this.#reasonSkew = h.reasons.intern(NAME, [ERR_REASON_CONSTRAINTS_NOT_MATCH]);
+    this.#reasonLabel = h.reasons.intern(NAME, [ERR_REASON_NODE_LABEL_NOT_MATCH]);
+    this.preFilterExtensions = {
+      addPod: (state, pod, added) => this.#updateWithPod(state, pod, added, 1),
+      removePod: (state, pod, removed) => this.#updateWithPod(state, pod, removed, -1),
+    };
+  }
+
+  /** The pod's constraints for one action (own ones, else the defaults with the owners' selector). */
+  constraints(pod: Pod, action: 'DoNotSchedule' | 'ScheduleAnyway'): Constraint[] {
+    const own = pod.spec?.topologySpreadConstraints ?? [];
+    if (own.length > 0) return this.#compile(pod, own, action, undefined);
+    const defaults = this.#args.defaultConstraints.filter((c) => c.whenUnsatisfiable === action);
+    if (defaults.length === 0) return [];
+    const reqs: LabelRequirement[] = [];
+    for (const sel of clusterLookups(this.#h).ownerSelectors?.(pod) ?? []) {
+      try {
+        reqs.push(...labelSelectorRequirements(sel));
+      } catch {
+        // An invalid owner selector is ignored (it would have failed validation).
+      }
+    }
+    if (reqs.length === 0) return [];
+    return this.#compile(pod, defaults, action, compileRequirements(reqs));
+  }
+
+  #compile(
+    pod: Pod,
+    list: readonly TopologySpreadConstraint[],
+    action: string,
+    fixed: LabelMatcher | undefined,
+  ): Constraint[] {
+    const out: Constraint[] = [];
+    const labels = pod.metadata?.labels ?? {};
+    for (const c of list) {
+      if (c.whenUnsatisfiable !== action) continue;
+      let selector = fixed;
+      if (!selector) selector = compileSpreadSelector(c.labelSelector, c.matchLabelKeys, labels);
+      out.push({
+        maxSkew: c.maxSkew,
+        topologyKey: c.topologyKey,
+        keyId: this.#idx.labelKeyId(c.topologyKey),
+        selector,
+        minDomains: c.minDomains ?? 1,
+        honorNodeAffinity: (c.nodeAffinityPolicy ?? 'Honor') === 'Honor',
+        honorNodeTaints: (c.nodeTaintsPolicy ?? 'Ignore') === 'Honor',
+      });
+    }
+    return out;
+  }
+
+  #inclusion(pod: Pod): Inclusion {
+    const idx = this.#idx;
+    const bySelector = compileLabelMap(idx, pod.spec?.nodeSelector ?? {});
+    const req = pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
+    const byAffinity = req ? compileNodeSelector(idx, req) : undefined;
+    const affinity: SlotMatcher = byAffinity ? (s) => bySelector(s) && byAffinity(s) : bySelector;
+    const tolerations = pod.spec?.tolerations ?? [];
+    const tolerates = (slot: number): boolean => {
+      for (const id of idx.nodeTaints[slot] ?? []) {
+        const taint = idx.taints[id]!;
+        if (taint.effect !== 'NoSchedule' && taint.effect !== 'NoExecute') continue;
+        if (!tolerationsTolerateTaint(tolerations, taint)) return false;
+      }
+      return true;
+    };
+    return { affinity, tolerates };
+  }
+
+  preFilter(state: CycleState, pod: PodInfo): PreFilterResult {
+    const constraints = this.constraints(pod.pod, 'DoNotSchedule');
+    if (constraints.length === 0) return { status: SKIP };
+    const idx = this.#idx;
+    const inclusion = this.#inclusion(pod.pod);
+    const counts = constraints.map(() => new Map<number, number>());
+    const cols = constraints.map((c) => idx.labelValues(c.keyId));
+    for (let s = 0; s < idx.size; s++) {
+      if (!idx.live[s] || !hasAllKeys(cols, s)) continue;
+      for (let i = 0; i < constraints.length; i++) {
+        const c = constraints[i]!;
+        if (!included(c, inclusion, s)) continue;
+        const v = cols[i]![s]!;
+        const m = counts[i]!;
+        m.set(v, (m.get(v) ?? 0) + countMatching(idx.pods[s]!, c.selector, pod.namespace));
+      }
+    }
+    state.write(PREFILTER_KEY, { constraints, counts, inclusion } satisfies PreFilterState);
+    return { status: SUCCESS };
+  }
+
+  #updateWithPod(state: CycleState, pod: PodInfo, other: IndexedPod, delta: number): Status {
+    const s = state.read<PreFilterState>(PREFILTER_KEY);
+    const slot = other.slot;
+    if (!s || slot < 0 || other.namespace !== pod.namespace) return SUCCESS;
+    if (other.pod.metadata?.deletionTimestamp) return SUCCESS;
+    const cols = s.constraints.map((c) => this.#idx.labelValues(c.keyId));
+    if (!hasAllKeys(cols, slot)) return SUCCESS;
+    const counts = s.counts.map((m, i) => {
+      const c = s.constraints[i]!;
+      if (!included(c, s.inclusion, slot) || !c.selector(other.pod.metadata?.labels)) return m;
+      const copy = new Map(m);
+      const v = cols[i]![slot]!;
+      copy.set(v, (copy.get(v) ?? 0) + delta);
+      return copy;
+    });
+    state.write(PREFILTER_KEY, { ...s, counts } satisfies PreFilterState);
+    return SUCCESS;
+  }
+
+  filter(state: CycleState, pod: PodInfo, from: number, to: number, out: FilterOutput): void {
+    const s = state.read<PreFilterState>(PREFILTER_KEY);
+    if (!s) return;
+    const idx = this.#idx;
+    const labels = pod.pod.metadata?.labels;
+    const n = s.constraints.length;
+    const cols = s.constraints.map((c) => idx.labelValues(c.keyId));
+    const mins = s.counts.map((m, i) => minMatch(m, s.constraints[i]!.minDomains));
+    const self = s.constraints.map((c) => (c.selector(labels) ? 1 : 0));
+    for (let slot = from; slot < to; slot++) {
+      if (out.code[slot] !== 0) continue;
+      for (let i = 0; i < n; i++) {
+        const v = cols[i]![slot]!;
+        if (v < 0) {
+          out.code[slot] = CODE.UnschedulableAndUnresolvable;
+          out.reason[slot] = this.#reasonLabel;
+          break;
+        }
+        const skew = (s.counts[i]!.get(v) ?? 0) + self[i]! - mins[i]!;
+        if (skew > s.constraints[i]!.maxSkew) {
+          out.code[slot] = CODE.Unschedulable;
+          out.reason[slot] = this.#reasonSkew;
+          break;
+        }
+      }
+    }
+  }
+
+  preScore(state: CycleState, pod: PodInfo, nodes: Int32Array, count: number): Status {
+    const constraints = this.constraints(pod.pod, 'ScheduleAnyway');
+    if (constraints.length === 0) return SKIP;
+    const idx = this.#idx;
+    const requireAll =
+      (pod.pod.spec?.topologySpreadConstraints ?? []).length > 0 || this.#args.defaultingType !== 'System';
+    const cols = constraints.map((c) => idx.labelValues(c.keyId));
+    const ignored = new Uint8Array(count);
+    let ignoredCount = 0;
+    const pairs = constraints.map(() => new Map<number, number>());
+    for (let j = 0; j < count; j++) {
+      const slot = nodes[j]!;
+      if (requireAll && !hasAllKeys(cols, slot)) {
+        ignored[j] = 1;
+        ignoredCount++;
+        continue;
+      }
+      for (let i = 0; i < constraints.length; i++) {
+        if (constraints[i]!.topologyKey === LABEL_HOSTNAME) continue;
+        const v = cols[i]![slot]!;
+        if (v >= 0 && !pairs[i]!.has(v)) pairs[i]!.set(v, 0);
+      }
+    }
+    const weights = new Float64Array(constraints.length);
+    for (let i = 0; i < constraints.length; i++) {
+      const size = constraints[i]!.topologyKey === LABEL_HOSTNAME ? count - ignoredCount : pairs[i]!.size;
+      weights[i] = Math.log(size + 2);
+    }
+    const inclusion = this.#inclusion(pod.pod);
+    for (let s = 0; s < idx.size; s++) {
+      if (!idx.live[s]) continue;
+      if (requireAll && !hasAllKeys(cols, s)) continue;
+      for (let i = 0; i < constraints.length; i++) {
+        const c = constraints[i]!;
+        if (!included(c, inclusion, s)) continue;
+        const m = pairs[i]!;
+        const v = cols[i]![s]!;
+        const cur = m.get(v);
+        if (cur === undefined) continue;
+        m.set(v, cur + countMatching(idx.pods[s]!, c.selector, pod.namespace));
+      }
+    }
+    state.write(PRESCORE_KEY, { constraints, ignored, pairs, weights } satisfies PreScoreState);
+    return SUCCESS;
+  }
+
+  score(state: CycleState, pod: PodInfo, nodes: Int32Array, count: number, out: Float64Array): void {
+    const s = state.read<PreScoreState>(PRESCORE_KEY);
+    if (!s) return;
+    const idx = this.#idx;
+    const cols = s.constraints.map((c) => idx.labelValues(c.keyId));
+    for (let j = 0; j < count; j++) {
+      if (s.ignored[j]) {
+        out[j] = 0;
+        continue;
+      }
+      const slot = nodes[j]!;
+      let score = 0;
+      for (let i = 0; i < s.constraints.length; i++) {
+        const c = s.constraints[i]!;
+        const v = cols[i]![slot]!;
+        if (v < 0) continue;
+        const cnt =
+          c.topologyKey === LABEL_HOSTNAME
+            ? countMatching(idx.pods[slot]!, c.selector, pod.namespace)
+            : (s.pairs[i]!.get(v) ?? 0);
+        score += cnt * s.weights[i]! + (c.maxSkew - 1);
+      }
+      out[j] = goRound(score);
+    }
+  }
+
+  normalizeScore(state: CycleState, _pod: PodInfo, scores: Float64Array, count: number): void {
+    const s = state.read<PreScoreState>(PRESCORE_KEY);
+    if (!s) return;
+    let min = Number.MAX_SAFE_INTEGER;
+    let max = 0;
+    for (let j = 0; j < count; j++) {
+      if (s.ignored[j]) continue;
+      const v = scores[j]!;
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+    for (let j = 0; j < count; j++) {
+      if (s.ignored[j]) scores[j] = 0;
+      else if (max === 0) scores[j] = MAX_NODE_SCORE;
+      else scores[j] = Math.trunc((MAX_NODE_SCORE * (max + min - scores[j]!)) / max);
+    }
+  }
+}
+
+/** A constraint's selector plus `matchLabelKeys` (key in (the pod's value), for keys the pod has). */
+export function compileSpreadSelector(
+  sel: LabelSelector | undefined,
+  matchLabelKeys: readonly string[] | undefined,
+  podLabels: Readonly<Record<string, string>>,
+): LabelMatcher {
+  if (sel === undefined || sel === null) return MATCH_NOTHING;
+  try {
+    const reqs = labelSelectorRequirements(sel);
+    for (const k of matchLabelKeys ?? []) {
+      const v = podLabels[k];
+      if (v !== undefined) reqs.push({ key: k, operator: 'In', values: [v] });
+    }
+    return compileRequirements(reqs);
+  } catch {
+    return MATCH_NOTHING;
+  }
+}
+
+function hasAllKeys(cols: readonly Int32Array[], slot: number): boolean {
+  for (const c of cols) if (c[slot]! < 0) return false;
+  return true;
+}
+
+function included(c: Constraint, inc: Inclusion, slot: number): boolean {
+  if (c.honorNodeAffinity && !inc.affinity(slot)) return false;
+  if (c.honorNodeTaints && !inc.tolerates(slot)) return false;
+  return true;
+}
+
+/** Pods of `namespace`, not terminating, matching `selector` (kube-scheduler's countPodsMatchSelector). */
+function countMatching(pods: readonly IndexedPod[], selector: LabelMatcher, namespace: string): number {
+  let n = 0;
+  for (const p of pods) {
+    if (p.namespace !== namespace || p.pod.metadata?.deletionTimestamp) continue;
+    if (selector(p.pod.metadata?.labels)) n++;
+  }
+  return n;
+}
+
+/** The global minimum of matching pods over domains; 0 while there are fewer than `minDomains` domains. */
+function minMatch(counts: ReadonlyMap<number, number>, minDomains: number): number {
+  if (counts.size < minDomains) return 0;
+  let min = MAX_INT32;
+  for (const n of counts.values()) if (n < min) min = n;
+  return min;
+}
+
+function parseArgs(raw: unknown, path: string): PodTopologySpreadArgs {
+  const a = pluginArgs(raw, path);
+  a.only(['defaultConstraints', 'defaultingType']);
+  const type = a.raw.defaultingType ?? 'System';
+  if (type !== 'System' && type !== 'List') a.fail('defaultingType', 'must be "System" or "List"');
+  const list = a.raw.defaultConstraints ?? [];
+  if (!Array.isArray(list)) return a.fail('defaultConstraints', 'must be a list');
+  if (type === 'System' && list.length > 0)
+    a.fail('defaultConstraints', 'when .defaultingType is "System", constraints must be empty');
+  (list as TopologySpreadConstraint[]).forEach((c, i) => {
+    if (typeof c?.maxSkew !== 'number' || !Number.isInteger(c.maxSkew) || c.maxSkew <= 0)
+      a.fail(`defaultConstraints[${i}].maxSkew`, 'must be a positive integer');
+    if (typeof c.topologyKey !== 'string' || c.topologyKey === '')
+      a.fail(`defaultConstraints[${i}].topologyKey`, 'must not be empty');
+    if (c.whenUnsatisfiable !== 'DoNotSchedule' && c.whenUnsatisfiable !== 'ScheduleAnyway') {
+      a.fail(`defaultConstraints[${i}].whenUnsatisfiable`, 'must be "DoNotSchedule" or "ScheduleAnyway"');
+    }
+    if (c.labelSelector)
+      a.fail(
+        `defaultConstraints[${i}].labelSelector`,
+        'constraint must not define a selector, as they deduced for each pod',
+      );
+  });
+  return {
+    defaultingType: type as 'System' | 'List',
+    defaultConstraints: type === 'System' ? SYSTEM_DEFAULT_CONSTRAINTS : (list as TopologySpreadConstraint[]),
+  };
+}
+
+/** Registry entry. */
+export const factory: PluginFactory<PodTopologySpreadArgs> = {
+  name: NAME,
+  points: ['preFilter', 'filter', 'preScore', 'score'],
+  parseArgs,
+  create: (args, h) => new PodTopologySpread(args ?? parseArgs(undefined, ''), h),
+};

@@ -1,0 +1,106 @@
+import test from 'ava';
+import { NodeIndex, RES_CPU, RES_MEMORY, RES_PODS } from '../../../../engine/scheduler/index/index.js';
+import { makeNode, makePod } from '../../../helpers/builders.js';
+
+test('nodes: add, update, remove with deterministic slot reuse', (t) => {
+  const idx = new NodeIndex();
+  idx.addNode(makeNode('a').cap({ cpu: '4', memory: '8Gi', pods: 110 }).label('zone', 'z1').build());
+  idx.addNode(makeNode('b').cap({ cpu: '2', memory: '4Gi', pods: 10 }).label('zone', 'z2').build());
+  idx.addNode(makeNode('c').cap({ cpu: '1', pods: 10 }).build());
+  t.is(idx.count, 3);
+  t.is(idx.allocatable[RES_CPU]![idx.slotOf('a')], 4000);
+  t.is(idx.allocatable[RES_MEMORY]![idx.slotOf('b')], 4 * 1024 ** 3);
+  t.is(idx.allocatable[RES_PODS]![idx.slotOf('b')], 10);
+  t.is(idx.labelOf(idx.slotOf('a'), 'zone'), 'z1');
+  idx.removeNode('a');
+  idx.removeNode('c');
+  t.is(idx.count, 1);
+  t.is(idx.live[0], 0);
+  // Lowest free slot first.
+  t.is(idx.addNode(makeNode('d').cap({ cpu: '1', pods: 10 }).build()), 0);
+  t.is(idx.addNode(makeNode('e').cap({ cpu: '1', pods: 10 }).build()), 2);
+  t.is(idx.size, 3);
+  // Update changes labels and allocatable in place.
+  idx.updateNode(makeNode('b').cap({ cpu: '16', pods: 10 }).label('zone', 'z3').build());
+  t.is(idx.allocatable[RES_CPU]![idx.slotOf('b')], 16000);
+  t.is(idx.allocatable[RES_MEMORY]![idx.slotOf('b')], 0);
+  t.is(idx.labelOf(idx.slotOf('b'), 'zone'), 'z3');
+});
+
+test('pods: accounting on bind and delete, pods seen before their node', (t) => {
+  const idx = new NodeIndex();
+  idx.addNode(makeNode('a').cap({ cpu: '4', memory: '8Gi', pods: 110 }).build());
+  const s = idx.slotOf('a');
+  const p1 = makePod('p1').req({ cpu: '500m', memory: '1Gi' }).hostPort(80).node('a').build();
+  const p2 = makePod('p2').container().node('a').build();
+  idx.addPod(p1);
+  idx.addPod(p2);
+  t.is(idx.requested[RES_CPU]![s], 500);
+  t.is(idx.nonZeroMilliCpu[s], 600, 'p2 counts 100m for scoring');
+  t.is(idx.nonZeroMemoryBytes[s], 1024 ** 3 + 200 * 1024 ** 2);
+  t.is(idx.podCount[s], 2);
+  t.is(idx.usedPorts[s]!.length, 1);
+  idx.removePod(p1);
+  t.is(idx.requested[RES_CPU]![s], 0);
+  t.is(idx.podCount[s], 1);
+  t.is(idx.usedPorts[s]!.length, 0);
+  t.deepEqual(
+    idx.pods[s]!.map((p) => p.key),
+    ['default/p2'],
+  );
+  // A pod bound to a node not yet known is accounted when the node arrives.
+  idx.addPod(makePod('early').req({ cpu: '1' }).node('late').build());
+  const late = idx.addNode(makeNode('late').cap({ cpu: '4', pods: 110 }).build());
+  t.is(idx.requested[RES_CPU]![late], 1000);
+  // Removing a node drops its accounting; re-adding restores it.
+  idx.removeNode('late');
+  const again = idx.addNode(makeNode('late').cap({ cpu: '4', pods: 110 }).build());
+  t.is(idx.requested[RES_CPU]![again], 1000);
+  t.is(idx.podCount[again], 1);
+});
+
+test('growth keeps columns, bitsets and counters', (t) => {
+  const idx = new NodeIndex();
+  const zoneBits = () => idx.labelBitset('zone', 'z0');
+  t.is(zoneBits()[0], 0);
+  const counter = idx.acquireCounter('app=web@zone', 'zone', (p) =>
+    p.pod.metadata?.labels?.app === 'web' ? 1 : 0,
+  );
+  for (let i = 0; i < 200; i++)
+    idx.addNode(
+      makeNode(`n${i}`)
+        .cap({ cpu: '1', pods: 10 })
+        .zone(`z${i % 3}`)
+        .label('zone', `z${i % 3}`)
+        .build(),
+    );
+  t.true(idx.capacity >= 200);
+  t.is(idx.allocatable[RES_CPU]![199], 1000);
+  const bits = zoneBits();
+  let n = 0;
+  for (let s = 0; s < idx.size; s++) if (bits[s >>> 5]! & (1 << (s & 31))) n++;
+  t.is(n, 67);
+  for (let i = 0; i < 9; i++) idx.addPod(makePod(`w${i}`).label('app', 'web').node(`n${i}`).build());
+  idx.addPod(makePod('other').label('app', 'db').node('n0').build());
+  const z0 = idx.labelValuesTable.get('z0');
+  t.is(counter.inDomain(z0), 3);
+  t.is(counter.onNode(idx.slotOf('n0')), 1);
+  t.is(counter.inDomainOfNode(idx.slotOf('n3')), 3);
+  // A second acquire shares the counter; a new one scans existing pods.
+  const again = idx.acquireCounter('app=web@zone', 'zone', () => 0);
+  t.is(again, counter);
+  const byHost = idx.acquireCounter('app=web@host', 'kubernetes.io/hostname', (p) =>
+    p.pod.metadata?.labels?.app === 'web' ? 1 : 0,
+  );
+  t.is(byHost.inDomainOfNode(idx.slotOf('n4')), 1);
+  // Relabeling a node moves its count between domains.
+  idx.updateNode(makeNode('n0').cap({ cpu: '1', pods: 10 }).label('zone', 'z1').build());
+  t.is(counter.inDomain(z0), 2);
+  t.is(counter.inDomain(idx.labelValuesTable.get('z1')), 4);
+  idx.removePod(makePod('w1').build());
+  t.is(counter.inDomain(idx.labelValuesTable.get('z1')), 3);
+  counter.release();
+  counter.release();
+  byHost.release();
+  t.is(idx.counterCount, 0);
+});
