@@ -2,11 +2,9 @@
  * Kubernetes manifests (multi-document YAML/JSON files or folders) as a trace: every object created at
  * t=0, in dependency order. Parsing is engine/api/manifest.ts's `loadManifests`; this only times it.
  */
+import { loadManifests } from '../../engine/api/manifest.js';
 import type { KObject } from '../../engine/api/types.js';
 import type { LossReport, TraceRecord, TraceSource } from '../types.js';
-
-/** The loader this reader wraps (engine/api/manifest.ts). */
-type LoadManifests = (paths: string[]) => Promise<KObject[]>;
 
 // Kinds others depend on go first, as `helm install` orders them: a namespace before what lives in
 // it, a PriorityClass or quota before the pods it admits, nodes before workloads.
@@ -32,14 +30,6 @@ function kindRank(kind: string | undefined): number {
   return i < 0 ? KIND_ORDER.length : i;
 }
 
-async function loader(): Promise<LoadManifests> {
-  // Resolved at run time: the manifest loader is another module of the engine, imported lazily so that
-  // readers of other formats do not pay for the YAML parser.
-  const spec = '../../engine/api/manifest.js';
-  const mod = (await import(spec)) as { loadManifests: LoadManifests };
-  return mod.loadManifests;
-}
-
 /** Orders objects for creation at t=0: by kind dependency rank, then file order (stable). */
 export function orderManifests(objects: KObject[]): KObject[] {
   return objects
@@ -58,8 +48,7 @@ export function readManifests(paths: string[]): TraceSource {
     skipped: {},
   };
   async function* records(): AsyncGenerator<TraceRecord> {
-    const load = await loader();
-    const objects = await load(paths);
+    const objects = await loadManifests(paths);
     for (const object of orderManifests(objects)) yield { timeUs: 0, op: 'create', object };
   }
   return { format: 'manifests', records: records(), loss };
