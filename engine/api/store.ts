@@ -78,7 +78,7 @@ export interface ObjectLike {
 
 /** Options of {@link Store.list}. Selectors may be strings or compiled matchers (compile once, reuse). */
 export interface ListOptions {
-  /** Only objects in this namespace; ignored for cluster-scoped kinds. */
+  /** Only objects in this namespace (`''` or absent: all namespaces); ignored for cluster-scoped kinds. */
   namespace?: string;
   /** String form (`app=web,tier in (a,b)`) or a compiled matcher. */
   labelSelector?: string | LabelMatcher;
@@ -405,8 +405,8 @@ export class Store {
   list<T extends ObjectLike = KObject>(kind: string, options: ListOptions = {}): T[] {
     const table = this.#tables.get(kind);
     if (!table) return [];
-    const source =
-      options.namespace !== undefined && table.byNs ? table.byNs.get(options.namespace) : table.all;
+    const ns = options.namespace;
+    const source = ns !== undefined && ns !== '' && table.byNs ? table.byNs.get(ns) : table.all;
     if (!source) return [];
     const ls = options.labelSelector;
     const labels = typeof ls === 'string' ? (ls === '' ? undefined : compileSelectorString(ls)) : ls;
@@ -427,11 +427,12 @@ export class Store {
     return (table ? table.all.values() : new Map<string, KObject>().values()) as IterableIterator<T>;
   }
 
-  /** How many objects of a kind are stored (in one namespace, when given). O(1). */
+  /** How many objects of a kind are stored (in one namespace, when given and not `''`). O(1). */
   count(kind: string, namespace?: string): number {
     const table = this.#tables.get(kind);
     if (!table) return 0;
-    if (namespace !== undefined && table.byNs) return table.byNs.get(namespace)?.size ?? 0;
+    if (namespace !== undefined && namespace !== '' && table.byNs)
+      return table.byNs.get(namespace)?.size ?? 0;
     return table.all.size;
   }
 

@@ -149,6 +149,10 @@ function validateMetadata(obj: KObject, kind: string, old: KObject | undefined):
   }
 }
 
+// Specs (and node statuses) already found valid. Objects handed to the store are immutable, and
+// controllers stamp many pods from one template spec, so each shared spec is checked once.
+const validParts = new WeakSet<object>();
+
 /**
  * Validates an object at the store boundary; throws ValidationError naming the field path.
  *
@@ -168,7 +172,7 @@ export function validateObject(obj: KObject, old?: KObject): void {
   }
   validateMetadata(obj, kind, old);
   const spec = obj.spec;
-  const specChanged = spec !== old?.spec;
+  const specChanged = spec !== old?.spec && !(isRecord(spec) && validParts.has(spec));
   if (spec !== undefined && spec !== null && !isRecord(spec))
     throw new ValidationError('spec', 'must be an object');
   switch (kind) {
@@ -177,18 +181,23 @@ export function validateObject(obj: KObject, old?: KObject): void {
         validateContainers(spec.initContainers, 'spec.initContainers');
         validateContainers(spec.containers, 'spec.containers');
         quantityMap(spec.overhead, 'spec.overhead');
+        validParts.add(spec);
       }
       break;
     case 'Node': {
       const status = obj.status;
-      if (status !== old?.status && isRecord(status)) {
+      if (status !== old?.status && isRecord(status) && !validParts.has(status)) {
         quantityMap(status.capacity, 'status.capacity');
         quantityMap(status.allocatable, 'status.allocatable');
+        validParts.add(status);
       }
       break;
     }
     case 'ResourceQuota':
-      if (specChanged && isRecord(spec)) quantityMap(spec.hard, 'spec.hard');
+      if (specChanged && isRecord(spec)) {
+        quantityMap(spec.hard, 'spec.hard');
+        validParts.add(spec);
+      }
       break;
     default:
       break;

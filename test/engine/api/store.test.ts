@@ -104,6 +104,7 @@ test('list keeps creation order and filters by namespace, labels and fields', (t
   t.deepEqual(names(store.list('Pod')), ['default/c', 'team/a', 'default/b']);
   t.deepEqual(names(store.list('Pod', { namespace: 'default' })), ['default/c', 'default/b']);
   t.deepEqual(names(store.list('Pod', { namespace: 'none' })), []);
+  t.deepEqual(names(store.list('Pod', { namespace: '' })), ['default/c', 'team/a', 'default/b']);
   t.deepEqual(names(store.list('Pod', { labelSelector: 'app=web' })), ['default/c', 'default/b']);
   t.deepEqual(names(store.list('Pod', { labelSelector: compileSelectorString('app in (db)') })), ['team/a']);
   t.deepEqual(names(store.list('Pod', { fieldSelector: 'spec.nodeName=' })), ['default/c', 'team/a']);
@@ -257,6 +258,20 @@ test('validation runs on create and update', (t) => {
     'spec.containers[0].resources.requests.cpu: invalid quantity "abc"',
   );
   t.is(store.resourceVersion, '1');
+});
+
+test('pods sharing one template spec are validated, valid or not, every time it matters', (t) => {
+  const { store } = setup();
+  const good = { containers: [{ name: 'c', resources: { requests: { cpu: '1' } } }] };
+  const bad = { containers: [{ name: 'c', resources: { requests: { cpu: '-1' } } }] };
+  for (const name of ['a', 'b']) store.create({ kind: 'Pod', metadata: { name }, spec: good });
+  for (const name of ['c', 'd']) {
+    t.is(
+      t.throws(() => store.create({ kind: 'Pod', metadata: { name }, spec: bad })).message,
+      'spec.containers[0].resources.requests.cpu: must be greater than or equal to 0, got "-1"',
+    );
+  }
+  t.is(store.count('Pod'), 2);
 });
 
 test('watch delivers events across kinds in commit order', (t) => {
