@@ -20,6 +20,11 @@ export interface ClusterLookups {
   ownerSelectors?(pod: Pod): readonly LabelSelector[];
   /** PodDisruptionBudgets of a namespace (DefaultPreemption prefers victims that violate none). */
   podDisruptionBudgets?(namespace: string): readonly PodDisruptionBudget[];
+  /**
+   * A seeded stream in [0, 1) for DefaultPreemption's random candidate offset (kreplay names it, e.g.
+   * `rng('preemption')`). Without it the offset is a hash of the pod's key.
+   */
+  preemptionRandom?(): number;
 }
 
 const EMPTY: ClusterLookups = Object.freeze({});

@@ -8,6 +8,7 @@ import { factory as balancedAllocation } from './node-resources-balanced-allocat
 import { factory as nodeResourcesFit } from './node-resources-fit/index.js';
 import { factory as nodeUnschedulable } from './node-unschedulable/index.js';
 import { factory as prioritySort } from './priority-sort/index.js';
+import { registerAdvancedPlugins } from './register-advanced.js';
 import { factory as schedulingGates } from './scheduling-gates/index.js';
 import { factory as taintToleration } from './taint-toleration/index.js';
 
@@ -39,8 +40,6 @@ export function defaultRegistry(): Registry {
   ]) {
     r.register(f as never);
   }
-  // r.register(interPodAffinity);   // colleague: engine/scheduler/plugins/inter-pod-affinity
-  // r.register(podTopologySpread);  // colleague: engine/scheduler/plugins/pod-topology-spread
-  // r.register(defaultPreemption);  // colleague: engine/scheduler/preemption
+  registerAdvancedPlugins(r); // InterPodAffinity, PodTopologySpread, DefaultPreemption
   return r;
 }
