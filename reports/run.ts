@@ -1,0 +1,76 @@
+/**
+ * Glue between a run's log and its report files: folding a saved `events.ndjson.gz`, and writing
+ * every report of a run (CSVs and report.html) into a folder as one all-or-nothing set.
+ */
+import { writeFile } from 'node:fs/promises';
+import { readLog } from '../engine/sim/log-file.js';
+import { verifyLogFile } from '../engine/sim/log-file.js';
+import { InputError } from '../engine/api/errors.js';
+import type { RunReport, RunTrailer } from './types.js';
+import type { ReportFoldOptions } from './fold.js';
+import { ReportFold } from './fold.js';
+import { runCsvFiles } from './csv.js';
+import { renderRunHtml } from './html.js';
+import { writeFileSet } from './files.js';
+
+/** Reads a trailer written by the replay; undefined when the fields are missing or mistyped. */
+export function trailerOf(t: Record<string, unknown> | undefined): RunTrailer | undefined {
+  if (!t || typeof t.wallSeconds !== 'number' || typeof t.eventLogSha256 !== 'string') return undefined;
+  return typeof t.events === 'number'
+    ? { wallSeconds: t.wallSeconds, eventLogSha256: t.eventLogSha256, events: t.events }
+    : { wallSeconds: t.wallSeconds, eventLogSha256: t.eventLogSha256 };
+}
+
+/**
+ * Folds a saved event log into its reports, with the facts of its trailer. A log without a usable
+ * trailer gets its hash from a second, verifying pass and a wall time of 0 (so decisionsPerSecond 0).
+ * Unreadable or malformed files raise an {@link InputError} naming the file.
+ */
+export async function foldLogFile(path: string, opts: ReportFoldOptions = {}): Promise<RunReport> {
+  const fold = new ReportFold(opts);
+  let raw: Record<string, unknown> | undefined;
+  try {
+    for await (const e of readLog(path, (t) => (raw = t))) fold.consume(e);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const why =
+      e.code === 'ENOENT'
+        ? 'no such file or directory'
+        : e.code === 'EACCES'
+          ? 'permission denied'
+          : err instanceof SyntaxError
+            ? `not an event log (${e.message})`
+            : e.message;
+    throw new InputError(path, undefined, undefined, why, 'BAD_LOG');
+  }
+  let trailer = trailerOf(raw);
+  if (!trailer) {
+    const v = await verifyLogFile(path);
+    if (!v.ok) throw new InputError(path, v.line, undefined, v.reason, 'BAD_LOG');
+    trailer = { wallSeconds: 0, eventLogSha256: v.hash, events: v.entries };
+  }
+  return fold.finish(trailer);
+}
+
+/** The names of the files {@link writeRunOutputs} writes. */
+export const RUN_REPORT_FILES = [
+  'summary.csv',
+  'pods.csv',
+  'nodes.csv',
+  'timeseries.csv',
+  'attempts.csv',
+  'report.html',
+] as const;
+
+/**
+ * Writes every report of a run into `dir`: summary.csv, pods.csv, nodes.csv, timeseries.csv,
+ * attempts.csv and report.html, all or none. The replay and `kreplay report` both call this, so a
+ * report rebuilt from a saved log is byte-identical to the one the replay wrote.
+ */
+export async function writeRunOutputs(dir: string, report: RunReport): Promise<void> {
+  const html = await renderRunHtml(report);
+  await writeFileSet(dir, [
+    ...runCsvFiles(report),
+    { name: 'report.html', write: (p) => writeFile(p, html, 'utf8') },
+  ]);
+}
