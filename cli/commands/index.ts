@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { register as experiment } from './experiment.js';
 import { register as log } from './log.js';
 import { register as replay } from './replay.js';
+import { register as report } from './report.js';
 import { register as trace } from './trace.js';
 import { register as generate } from './generate.js';
 
@@ -9,4 +10,4 @@ import { register as generate } from './generate.js';
 export type RegisterCommand = (program: Command) => void;
 
 /** Every command of the CLI, in help order. Add a module's `register` here. */
-export const COMMANDS: RegisterCommand[] = [replay, trace, generate, log, experiment];
+export const COMMANDS: RegisterCommand[] = [replay, trace, generate, log, report, experiment];
