@@ -440,7 +440,8 @@ export class Scheduler {
       }
       if (r.status.code === 'Error') return this.#statusFailure(r.status, base.evaluatedNodes);
       if ('reasons' in r.status && r.status.reasons.length > 0) {
-        return { ...base, message: `${base.message} ${r.status.reasons.join(', ')}.` };
+        // FitError appends the PostFilter message as " <msg>."; avoid a doubled period.
+        return { ...base, message: `${base.message} ${r.status.reasons.join(', ').replace(/\.$/, '')}.` };
       }
     }
     return base;

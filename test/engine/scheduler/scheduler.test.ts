@@ -3,11 +3,10 @@ import {
   Scheduler,
   loadSchedulerConfig,
   numFeasibleNodesToFind,
-  presetConfig,
   type ScheduleFailure,
 } from '../../../engine/scheduler/index.js';
 import { makeNode, makePod } from '../../helpers/builders.js';
-import { cluster } from './helpers.js';
+import { cluster, coreDefaults, coreRegistry } from './helpers.js';
 
 test('numFeasibleNodesToFind: adaptive percentage', (t) => {
   // N < 100 → all
@@ -73,7 +72,7 @@ test('exactly one feasible node: chosen without scoring', (t) => {
 
 test('ties broken by the seeded stream, deterministically', (t) => {
   const run = (seed: number) => {
-    const s = cluster(nodesN(10), [], presetConfig('default-scheduler'), seed);
+    const s = cluster(nodesN(10), [], coreDefaults(), seed);
     return Array.from(
       { length: 20 },
       (_, i) => (s.scheduleOne(makePod(`p${i}`).req({ cpu: '1' }).build()) as { nodeName: string }).nodeName,
@@ -84,11 +83,11 @@ test('ties broken by the seeded stream, deterministically', (t) => {
   // All ten nodes are identical: every pick is one of them, and more than one is picked.
   t.true(new Set(run(0.25)).size > 1);
   // With random() always 0.999…, reservoir sampling keeps the first tied node (slot order).
-  const first = new Scheduler({ config: presetConfig('default-scheduler'), random: () => 0.999 });
+  const first = new Scheduler({ config: coreDefaults(), registry: coreRegistry(), random: () => 0.999 });
   for (const n of nodesN(5)) first.addNode(n);
   t.like(first.scheduleOne(makePod('p').req({ cpu: '1' }).build()), { code: 'Success', nodeName: 'n00000' });
   // With random() always 0, the last tied node wins.
-  const last = new Scheduler({ config: presetConfig('default-scheduler'), random: () => 0 });
+  const last = new Scheduler({ config: coreDefaults(), registry: coreRegistry(), random: () => 0 });
   for (const n of nodesN(5)) last.addNode(n);
   t.like(last.scheduleOne(makePod('p').req({ cpu: '1' }).build()), { code: 'Success', nodeName: 'n00004' });
 });
@@ -153,7 +152,7 @@ test('profiles by schedulerName', (t) => {
     makeNode('busy').cap({ cpu: '8', memory: '8Gi', pods: 110 }).build(),
   ];
   const bound = [makePod('b').req({ cpu: '6', memory: '6Gi' }).node('busy').build()];
-  const sched = cluster(nodes, bound, loadSchedulerConfig(text, 'two.yaml'));
+  const sched = cluster(nodes, bound, loadSchedulerConfig(text, 'two.yaml', coreRegistry()));
   t.like(sched.scheduleOne(makePod('p').req({ cpu: '1', memory: '1Gi' }).build()), { nodeName: 'empty' });
   t.like(sched.scheduleOne(makePod('p').req({ cpu: '1', memory: '1Gi' }).scheduler('packer').build()), {
     nodeName: 'busy',

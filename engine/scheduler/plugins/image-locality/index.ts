@@ -50,6 +50,11 @@ export class ImageLocality implements ScorePlugin {
     const idx = this.#idx;
     const total = idx.count;
     const spread = images.map((n) => idx.imageNodeCount(n) / total);
+    if (spread.every((x) => x === 0)) {
+      // No node has any of the images: every node scores calculatePriority(0, n).
+      out.fill(calculatePriority(0, images.length), 0, count);
+      return;
+    }
     for (let j = 0; j < count; j++) {
       const have = idx.images[nodes[j]!]!;
       let sum = 0;

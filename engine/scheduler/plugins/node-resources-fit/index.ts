@@ -266,6 +266,34 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
     const v = this.#vector;
     // PreScore may be disabled in a custom profile; prepare here then (idempotent and cheap).
     v.prepare(this.#idx, pod);
+    const type = this.#args.scoringStrategy.type;
+    if (type !== 'RequestedToCapacityRatio') {
+      // Inlined LeastAllocated / MostAllocated: same arithmetic as the scorers, no per-node calls.
+      const least = type === 'LeastAllocated';
+      const n = v.ids.length;
+      const { allocCols, reqCols, podRequest, weights, skip } = v;
+      for (let j = 0; j < count; j++) {
+        const slot = nodes[j]!;
+        let score = 0;
+        let weightSum = 0;
+        for (let i = 0; i < n; i++) {
+          if (skip[i]) continue;
+          const cap = allocCols[i]![slot]!;
+          if (cap === 0) continue;
+          let req = reqCols[i]![slot]! + podRequest[i]!;
+          let s: number;
+          if (least) s = req > cap ? 0 : Math.trunc(((cap - req) * MAX_NODE_SCORE) / cap);
+          else {
+            if (req > cap) req = cap;
+            s = Math.trunc((req * MAX_NODE_SCORE) / cap);
+          }
+          score += s * weights[i]!;
+          weightSum += weights[i]!;
+        }
+        out[j] = weightSum === 0 ? 0 : Math.trunc(score / weightSum);
+      }
+      return;
+    }
     for (let j = 0; j < count; j++) {
       v.load(this.#idx, nodes[j]!);
       out[j] = this.#scorer(v.req, v.alloc, v.weights);

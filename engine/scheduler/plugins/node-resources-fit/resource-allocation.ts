@@ -70,6 +70,10 @@ export class ResourceVector {
   readonly skip: Uint8Array;
   readonly alloc: Float64Array;
   readonly req: Float64Array;
+  /** Per resource: the node index's allocatable column (refreshed by `prepare`). */
+  allocCols: Float64Array[] = [];
+  /** Per resource: the node index's requested column to add the pod's request to (non-zero or actual). */
+  reqCols: Float64Array[] = [];
 
   constructor(
     readonly resources: readonly ResourceSpec[],
@@ -87,6 +91,8 @@ export class ResourceVector {
   /** Computes the pod's requests for the configured resources (non-zero defaults unless `useRequested`). */
   prepare(idx: NodeIndex, pod: PodInfo): void {
     const r = pod.resources;
+    this.allocCols.length = 0;
+    this.reqCols.length = 0;
     for (let i = 0; i < this.resources.length; i++) {
       const name = this.resources[i]!.name;
       const id = idx.resourceId(name);
@@ -98,6 +104,14 @@ export class ResourceVector {
       this.podRequest[i] = amount;
       const scalar = isScalarResourceName(name);
       // kube-scheduler scores only cpu, memory, ephemeral-storage and scalar resources the pod requests.
+      this.allocCols.push(idx.allocatable[id]!);
+      this.reqCols.push(
+        id === RES_CPU && !this.useRequested
+          ? idx.nonZeroMilliCpu
+          : id === RES_MEMORY && !this.useRequested
+            ? idx.nonZeroMemoryBytes
+            : idx.requested[id]!,
+      );
       this.skip[i] =
         (scalar && amount === 0) ||
         (!scalar && id !== RES_CPU && id !== RES_MEMORY && id !== RES_EPHEMERAL_STORAGE)

@@ -5,9 +5,10 @@ import {
   presetConfig,
   PRESET_NAMES,
 } from '../../../../engine/scheduler/index.js';
+import { coreRegistry } from '../helpers.js';
 
 const HEAD = 'apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\n';
-const load = (body: string) => loadSchedulerConfig(HEAD + body, 'sched.yaml');
+const load = (body: string) => loadSchedulerConfig(HEAD + body, 'sched.yaml', coreRegistry());
 
 test('defaults: the default multiPoint set expanded per point, weights from KUBERNETES.md', (t) => {
   const p = load('').profiles[0]!;
@@ -191,9 +192,13 @@ test('errors name the file, line and path', (t) => {
     const e = t.throws(() => load(body), { instanceOf: ConfigError });
     t.is(e?.message, message);
   }
-  t.throws(() => loadSchedulerConfig('apiVersion: kubescheduler.config.k8s.io/v1beta2\n', 'old.yaml'), {
-    message: /old.yaml:1: apiVersion: unsupported apiVersion/,
-  });
+  t.throws(
+    () =>
+      loadSchedulerConfig('apiVersion: kubescheduler.config.k8s.io/v1beta2\n', 'old.yaml', coreRegistry()),
+    {
+      message: /old.yaml:1: apiVersion: unsupported apiVersion/,
+    },
+  );
 });
 
 test('presets load', (t) => {
@@ -201,7 +206,8 @@ test('presets load', (t) => {
     [...PRESET_NAMES],
     ['default-scheduler', 'most-allocated', 'requested-to-capacity-ratio', 'balanced'],
   );
-  for (const n of PRESET_NAMES) t.is(presetConfig(n).profiles[0]!.schedulerName, 'default-scheduler');
-  t.false(presetConfig('balanced').profiles[0]!.points.score.includes('NodeResourcesFit'));
+  for (const n of PRESET_NAMES)
+    t.is(presetConfig(n, coreRegistry()).profiles[0]!.schedulerName, 'default-scheduler');
+  t.false(presetConfig('balanced', coreRegistry()).profiles[0]!.points.score.includes('NodeResourcesFit'));
   t.throws(() => presetConfig('nope'), { message: /unknown policy "nope"/ });
 });
