@@ -5,9 +5,10 @@ import { register as replay } from './replay.js';
 import { register as report } from './report.js';
 import { register as trace } from './trace.js';
 import { register as generate } from './generate.js';
+import { register as explain } from './explain.js';
 
 /** A command module registers itself (name, flags, help with an example, action) on the program. */
 export type RegisterCommand = (program: Command) => void;
 
 /** Every command of the CLI, in help order. Add a module's `register` here. */
-export const COMMANDS: RegisterCommand[] = [replay, trace, generate, log, report, experiment];
+export const COMMANDS: RegisterCommand[] = [replay, trace, generate, log, report, experiment, explain];
