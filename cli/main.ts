@@ -1,20 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { reportError, EXIT_BAD_INPUT } from './errors.js';
 import { COMMANDS } from './commands/index.js';
-
-/** kreplay's package.json: next to cli/ in the source tree, two levels up from dist/cli/. */
-function packageVersion(): string {
-  for (const rel of ['../package.json', '../../package.json']) {
-    try {
-      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version: string };
-      if (pkg.name === 'kreplay') return pkg.version;
-    } catch {
-      // not at this level
-    }
-  }
-  return 'unknown';
-}
+import { packageVersion } from './package-root.js';
 
 /** Builds the `kreplay` program with every command registered. */
 export function buildProgram(): Command {

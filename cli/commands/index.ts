@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { register as compare } from './compare.js';
+import { register as demo } from './demo.js';
 import { register as experiment } from './experiment.js';
 import { register as log } from './log.js';
 import { register as replay } from './replay.js';
@@ -11,4 +13,4 @@ import { register as explain } from './explain.js';
 export type RegisterCommand = (program: Command) => void;
 
 /** Every command of the CLI, in help order. Add a module's `register` here. */
-export const COMMANDS: RegisterCommand[] = [replay, trace, generate, log, report, experiment, explain];
+export const COMMANDS: RegisterCommand[] = [replay, compare, demo, trace, generate, log, report, experiment, explain];

@@ -4,7 +4,7 @@ import { EVENT } from '../../engine/cluster/events.js';
 import { LogFileWriter } from '../../engine/sim/log-file.js';
 import { ReportFold } from '../../reports/fold.js';
 import type { RunReport, RunTrailer } from '../../reports/types.js';
-import { writeRunReports } from '../../reports/csv.js';
+import { writeRunOutputs } from '../../reports/index.js';
 import type { PolicySpec } from './policy.js';
 import { loadPolicy } from './policy.js';
 import { StagedOutput } from './staging.js';
@@ -65,7 +65,7 @@ export async function runReplay(job: ReplayJob, progress?: ReplayProgress): Prom
     const report = fold.finish(trailer);
     if (out && writer) {
       writer.close({ ...trailer });
-      await writeRunReports(out.staging, report);
+      await writeRunOutputs(out.staging, report);
       out.commit();
     }
     return report;

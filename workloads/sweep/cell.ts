@@ -1,9 +1,10 @@
+import { compareRunOf } from '../../reports/index.js';
 import { runReplay } from '../replay/run-replay.js';
 import type { SweepTask, SweepTaskResult } from './protocol.js';
 
 /** Runs one sweep cell (on whichever thread calls it). */
-export function runSweepCell(t: SweepTask): Promise<SweepTaskResult> {
-  return runReplay({
+export async function runSweepCell(t: SweepTask): Promise<SweepTaskResult> {
+  const report = await runReplay({
     inputs: t.inputs,
     policy: t.policy,
     seed: t.seed,
@@ -11,4 +12,5 @@ export function runSweepCell(t: SweepTask): Promise<SweepTaskResult> {
     ...(t.untilUs !== undefined ? { untilUs: t.untilUs } : {}),
     ...(t.bucketSeconds !== undefined ? { bucketSeconds: t.bucketSeconds } : {}),
   });
+  return compareRunOf(t.policy.name, t.traceName, t.seed, report);
 }

@@ -3,7 +3,7 @@
  * report back. Plain data only (structured clone).
  */
 import type { OpenTraceOptions } from '../../traces/detect.js';
-import type { RunReport } from '../../reports/types.js';
+import type { CompareRun } from '../../reports/index.js';
 import type { PolicySpec } from '../replay/policy.js';
 
 /** One replay of a sweep. */
@@ -19,5 +19,5 @@ export interface SweepTask {
   readonly outDir: string;
 }
 
-/** What a worker returns: the cell's full report. */
-export type SweepTaskResult = RunReport;
+/** What a worker returns: the cell's report reduced to what a comparison needs (no per-pod rows). */
+export type SweepTaskResult = CompareRun;

@@ -1,0 +1,101 @@
+import type { Command } from 'commander';
+import { join } from 'node:path';
+import { addTraceInputOptions, traceInputsFromOptions, type TraceInputFlags } from '../trace-inputs.js';
+import { parseSeeds, parseUntil, parseWorkers } from '../options.js';
+import { createProgress } from '../progress.js';
+import { UsageError } from '../errors.js';
+import { formatSummaryTable } from '../summary-table.js';
+import { parsePolicy } from '../../workloads/replay/policy.js';
+import { resolveWorkers } from '../../workloads/pool/run-cells.js';
+import { runCompare } from '../../workloads/sweep/compare.js';
+import type { CompareRun } from '../../reports/index.js';
+import { writeCompareOutputs } from '../../workloads/sweep/outputs.js';
+import type { OpenTraceOptions } from '../../traces/detect.js';
+
+interface CompareFlags extends TraceInputFlags {
+  policies?: string;
+  seeds: string;
+  workers?: string;
+  until?: string;
+  bucket?: string;
+  out?: string;
+  progress: boolean;
+}
+
+/** `--pods a.csv,b.csv` / `--trace x,y`: one input set per listed trace. */
+function splitTraces(inputs: OpenTraceOptions): OpenTraceOptions[] {
+  const list = (s: string | undefined) => (s ? s.split(',').filter(Boolean) : [undefined]);
+  const out: OpenTraceOptions[] = [];
+  for (const trace of list(inputs.trace)) for (const pods of list(inputs.pods)) out.push({ ...inputs, ...(trace ? { trace } : {}), ...(pods ? { pods } : {}) });
+  return out;
+}
+
+/** Shared by `compare` and the demo: runs the sweep, writes outputs, prints the table. */
+export async function compareAndReport(opts: {
+  traces: OpenTraceOptions[];
+  policies: string[];
+  seeds: string[];
+  workers: 'auto' | number;
+  outDir: string;
+  untilUs?: number;
+  bucketSeconds?: number;
+  progress: boolean;
+}): Promise<CompareRun[]> {
+  const policies = opts.policies.map(parsePolicy);
+  const cells = opts.traces.length * policies.length * opts.seeds.length;
+  const workers = resolveWorkers(opts.workers, cells);
+  const bar = createProgress('compare', cells, 'runs', opts.progress);
+  const runs = await runCompare({
+    traces: opts.traces,
+    policies,
+    seeds: opts.seeds,
+    workers,
+    outDir: opts.outDir,
+    ...(opts.untilUs !== undefined ? { untilUs: opts.untilUs } : {}),
+    ...(opts.bucketSeconds !== undefined ? { bucketSeconds: opts.bucketSeconds } : {}),
+    onProgress: (done) => bar.update(done),
+  }).finally(() => bar.stop());
+  await writeCompareOutputs(opts.outDir, runs);
+  process.stdout.write(formatSummaryTable(runs.map((r) => ({ name: `${r.policy} (${r.trace}, seed ${r.seed})`, summary: r.summary }))));
+  process.stdout.write(`compare.csv and report.html: ${join(opts.outDir, 'report.html')}\n`);
+  return runs;
+}
+
+/** `kreplay compare`: policies × traces × seeds over worker threads; compare.csv and report.html. */
+export function register(program: Command): void {
+  const cmd = program.command('compare').description('compare scheduler policies on traces over seeds (runs spread over worker threads)');
+  addTraceInputOptions(cmd)
+    .option('--policies <list>', 'comma list of presets or KubeSchedulerConfiguration .yaml files')
+    .option('--seeds <seeds>', 'a..b or a comma list', '1')
+    .option('--workers <n>', 'auto or N worker threads (results are identical for any value)', 'auto')
+    .option('--until <duration>', 'stop each run at this virtual time, e.g. 36h')
+    .option('--bucket <seconds>', 'width of the time-series buckets in reports', '60')
+    .option('--out <dir>', 'output folder (compare.csv, timing.csv, report.html, runs/)')
+    .option('--no-progress', 'no progress bar on stderr')
+    .addHelpText(
+      'after',
+      `
+Example:
+  kreplay compare --nodes traces/samples/openb/openb_node_list_gpu_node.csv \\
+    --pods traces/samples/openb/openb_pod_list_default.csv \\
+    --policies default-scheduler,most-allocated --seeds 1..3 --out reports/cmp
+`,
+    )
+    .action(async (flags: CompareFlags) => {
+      if (!flags.policies) throw new UsageError('--policies is required (e.g. default-scheduler,most-allocated)');
+      if (!flags.out) throw new UsageError('--out is required');
+      const bucketSeconds = Number(flags.bucket);
+      if (!(bucketSeconds > 0)) throw new UsageError(`--bucket ${flags.bucket} is not a positive number of seconds`);
+      const untilUs = parseUntil(flags.until);
+      await compareAndReport({
+        traces: splitTraces(traceInputsFromOptions(flags)),
+        policies: flags.policies.split(',').filter(Boolean),
+        seeds: parseSeeds(flags.seeds),
+        workers: parseWorkers(flags.workers),
+        outDir: flags.out,
+        bucketSeconds,
+        ...(untilUs !== undefined ? { untilUs } : {}),
+        progress: flags.progress,
+      });
+    });
+}
