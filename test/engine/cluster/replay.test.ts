@@ -65,7 +65,11 @@ test('a pod that fits nowhere waits until a finished pod frees its node', async 
   t.is(nodeOf('default/c'), nodeOf('default/a'));
   t.is(fails.length, 1);
   t.deepEqual(fails[0]!.reasons, { NodeResourcesFit: { 'Insufficient cpu': 2 } });
-  t.is(fails[0]!.message, '0/2 nodes are available: 2 Insufficient cpu.');
+  // DefaultPreemption ran (c has the same priority as a and b, so nothing may be evicted).
+  t.is(
+    fails[0]!.message,
+    '0/2 nodes are available: 2 Insufficient cpu. preemption: 0/2 nodes are available: 2 No preemption victims found for incoming pod.',
+  );
   const finished = log.filter((e) => e.type === 'kubelet.finish');
   t.deepEqual(
     finished.map((e) => [e.pod, e.time, e.phase]),
