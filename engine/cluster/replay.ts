@@ -8,6 +8,8 @@ import { Scheduler } from '../scheduler/scheduler.js';
 import type { SchedulerConfig } from '../scheduler/framework/index.js';
 import { Kubelets, type KubeletOptions } from '../kubelet/kubelet.js';
 import { SchedulerDriver } from './scheduler-driver.js';
+import { storeLookups } from './lookups.js';
+import { provideClusterLookups } from '../scheduler/plugins/cluster-lookups.js';
 import { EVENT, type AdmissionRejectEvent, type RunEndEvent, type RunStartEvent } from './events.js';
 
 /** One timed API call from outside the cluster (a trace record). */
@@ -51,6 +53,7 @@ export class ClusterReplay {
     this.sim = new Simulation({ seed: opts.seed });
     this.store = new Store({ clock: this.sim, sink: this.sim.log });
     this.scheduler = new Scheduler({ config: opts.config, random: this.sim.rng.stream('scheduler/tiebreak') });
+    provideClusterLookups(this.scheduler.index, storeLookups(this.store, this.sim.rng.stream('scheduler/preemption')));
     const names = new Set(opts.config.profiles.map((p) => p.schedulerName));
     this.driver = new SchedulerDriver(this.sim, this.store, this.scheduler, { schedulerNames: names });
     this.kubelets = new Kubelets(this.sim, this.store, opts.kubelet);

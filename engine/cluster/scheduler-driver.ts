@@ -3,7 +3,7 @@ import type { Node, Pod } from '../api/types.js';
 import type { Simulation } from '../sim/simulation.js';
 import { PHASE } from '../sim/heap.js';
 import type { Scheduler, ScheduleResult } from '../scheduler/scheduler.js';
-import { SchedulingQueue, prioritySortLess, type ClusterEvent } from '../scheduler/queue/index.js';
+import { SchedulingQueue, type ClusterEvent } from '../scheduler/queue/index.js';
 import { EVENT, type SchedBindEvent, type SchedFailEvent, type SchedPreemptEvent } from './events.js';
 
 /** Queue event that runs scheduling cycles until the active queue is empty. */
@@ -44,7 +44,13 @@ export class SchedulerDriver {
     this.#store = store;
     this.#core = core;
     this.#names = opts.schedulerNames;
-    this.queue = new SchedulingQueue({ less: prioritySortLess });
+    // One queue, ordered and gated by the first profile's QueueSort and PreEnqueue plugins, as
+    // kube-scheduler requires every profile to share one QueueSort.
+    const fw = core.framework(core.profileNames[0]!)!;
+    this.queue = new SchedulingQueue({
+      less: (a, b) => fw.queueSortPlugin.less(a, b),
+      preEnqueue: (p) => fw.runPreEnqueue(p),
+    });
     sim.on(CYCLE_EVENT, () => this.#cycle());
     store.watch('Node', undefined, (ev) => this.#onNode(ev));
     store.watch('Pod', undefined, (ev) => this.#onPod(ev));
