@@ -5,6 +5,7 @@
 import { InputError } from '../engine/api/errors.js';
 import type { OnInvalid } from './input.js';
 import type { TraceSource, TraceMode } from './types.js';
+import { readGoogle2011 } from './google2011/index.js';
 
 /** The first columns of the DLRM 2025 instance list's header. */
 export const DLRM_HEADER_PREFIX = 'instance_sn,role,app_name,';
@@ -33,13 +34,25 @@ function notYet(format: string): Opener {
   };
 }
 
+function need(format: string, path: string | undefined): string {
+  if (path === undefined)
+    throw new InputError(
+      '--trace',
+      undefined,
+      undefined,
+      `format ${format} needs --trace <path>`,
+      'NO_INPUT',
+    );
+  return path;
+}
+
 /** Openers by format. */
 export const READERS_EXTRA: Record<
   'alibaba2018' | 'google2011' | 'google2019' | 'pai2020' | 'dlrm2025',
   Opener
 > = {
   alibaba2018: notYet('alibaba2018'),
-  google2011: notYet('google2011'),
+  google2011: (o, onInvalid) => readGoogle2011({ trace: need('google2011', o.trace), onInvalid }),
   google2019: notYet('google2019'),
   pai2020: notYet('pai2020'),
   dlrm2025: notYet('dlrm2025'),
