@@ -180,9 +180,9 @@ test.serial('detection and trace stats on the fixture', async (t) => {
   t.is(s.records, 27);
   t.deepEqual(s.ops, { create: 21, update: 2, delete: 4 });
   t.deepEqual(s.objectsByKind, { PriorityClass: 12, Node: 3, Job: 2, Pod: 4 });
-  // machine-5 deleted; machine-6 64000 m + machine-7 16000 m
-  t.is(s.nodes, 2);
-  t.is(s.cpuMilli, 80000);
+  // stats count every node the trace created, at its last shape: 32000 + 64000 + 16000 m
+  t.is(s.nodes, 3);
+  t.is(s.cpuMilli, 112000);
 });
 
 const BAD: [string, Record<string, string>, string][] = [
