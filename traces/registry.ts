@@ -6,6 +6,7 @@ import { InputError } from '../engine/api/errors.js';
 import type { OnInvalid } from './input.js';
 import type { TraceSource, TraceMode } from './types.js';
 import { readGoogle2011 } from './google2011/index.js';
+import { readAlibaba2018 } from './alibaba2018/index.js';
 
 /** The first columns of the DLRM 2025 instance list's header. */
 export const DLRM_HEADER_PREFIX = 'instance_sn,role,app_name,';
@@ -51,7 +52,12 @@ export const READERS_EXTRA: Record<
   'alibaba2018' | 'google2011' | 'google2019' | 'pai2020' | 'dlrm2025',
   Opener
 > = {
-  alibaba2018: notYet('alibaba2018'),
+  alibaba2018: (o, onInvalid) =>
+    readAlibaba2018({
+      ...(o.trace ? { trace: o.trace } : {}),
+      ...(o.nodes ? { nodes: o.nodes } : {}),
+      onInvalid,
+    }),
   google2011: (o, onInvalid) => readGoogle2011({ trace: need('google2011', o.trace), onInvalid }),
   google2019: notYet('google2019'),
   pai2020: notYet('pai2020'),

@@ -1,0 +1,208 @@
+import test from 'ava';
+import { InputError } from '../../engine/api/errors.js';
+import { parseTaskName, readAlibaba2018 } from '../../traces/alibaba2018/index.js';
+import { openTrace } from '../../traces/detect.js';
+import { collect, tempDir, tempFile } from './helpers.js';
+import { runCli } from './cli-helper.js';
+
+const FIX = 'test/fixtures/traces/alibaba2018';
+const seq = (recs: Awaited<ReturnType<typeof collect>>): string[] =>
+  recs.map((r) => `${r.timeUs / 1e6} ${r.op} ${r.object.kind}/${r.object.metadata!.name}`);
+
+test('task names encode the DAG', (t) => {
+  t.deepEqual(parseTaskName('M1'), { id: 1, deps: [] });
+  t.deepEqual(parseTaskName('R2_1'), { id: 2, deps: [1] });
+  t.deepEqual(parseTaskName('J3_1_2'), { id: 3, deps: [1, 2] });
+  t.is(parseTaskName('task_Nzg3ODAwNDgzMTAwNTc5NDA2NQ=='), undefined);
+  t.is(parseTaskName('MergeTask'), undefined);
+});
+
+test('real machine_meta rows: sorted by time, unchanged events dropped, NotReady status', async (t) => {
+  const src = readAlibaba2018({ nodes: `${FIX}/machine_meta.csv` });
+  const recs = await collect(src.records);
+  t.deepEqual(seq(recs), [
+    '0 create Node/m-1',
+    '0 create Node/m-2737',
+    '0 create Node/m-2738',
+    '0 create Node/m-274',
+    '317520 create Node/m-1263',
+    // failure_domain_2 goes empty and back: each change is an update
+    '357600 update Node/m-1263',
+    '360232 update Node/m-1263',
+    '447218 update Node/m-1263',
+    '450071 update Node/m-1263',
+    '569729 create Node/m-2739',
+  ]);
+  t.deepEqual(recs[0]!.object, {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: {
+      name: 'm-1',
+      labels: {
+        'kubernetes.io/hostname': 'm-1',
+        'topology.kubernetes.io/zone': '219',
+        'alibaba.com/machine-status': 'USING',
+        'alibaba.com/failure-domain-2': '17',
+      },
+    },
+    // 96 cores; mem_size 100 -> 524288 Mi
+    status: {
+      capacity: { cpu: '96000m', memory: '524288Mi', pods: '110' },
+      allocatable: { cpu: '96000m', memory: '524288Mi', pods: '110' },
+    },
+  });
+  const installing = recs[recs.length - 1]!.object;
+  t.deepEqual(installing.spec, { taints: [{ key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule' }] });
+  t.deepEqual((installing.status as { conditions: unknown }).conditions, [
+    { type: 'Ready', status: 'False', reason: 'IMPORT_INSTALLING' },
+  ]);
+  t.true(src.loss.notes.some((n) => n.includes("9 events repeated the machine's state")));
+});
+
+test('whole fixture folder: containers, DAG-released batch pods, merged by time', async (t) => {
+  const src = readAlibaba2018({ trace: FIX });
+  const recs = await collect(src.records);
+  t.deepEqual(
+    seq(recs).filter((s) => !s.includes('Node/')),
+    [
+      '0 create Pod/c-1',
+      '0 create Pod/c-3',
+      '40 create Pod/c-2',
+      '50 create Job/j-2-task-nzg3odawndgzmtawntc5nda2nq',
+      '50 create Pod/j-2-task-nzg3odawndgzmtawntc5nda2nq-0',
+      '100 create Job/j-1-m1',
+      '100 create Pod/j-1-m1-0',
+      '210 create Job/j-1-r2-1',
+      '210 create Pod/j-1-r2-1-0',
+      '212 create Pod/j-1-r2-1-1',
+      // J3 depends on M1 (end 200) and R2 (end 300), starts at 320: released at 320
+      '320 create Job/j-1-j3-1-2',
+      '320 create Pod/j-1-j3-1-2-0',
+      // R4 depends on J3 (end 400); its instance started at 391 in the trace: released at 400
+      '400 create Job/j-1-r4-3',
+      '400 create Pod/j-1-r4-3-0',
+    ],
+  );
+  for (let i = 1; i < recs.length; i++) t.true(recs[i]!.timeUs >= recs[i - 1]!.timeUs);
+  const c2 = recs.find((r) => r.object.metadata!.name === 'c-2')!.object;
+  t.deepEqual((c2.spec as { containers: { resources: unknown }[] }).containers[0]!.resources, {
+    // 400 = 4 cores, limit 800 = 8 cores; 1.56 % of 524288 Mi = 8178.89 -> 8179 Mi
+    requests: { cpu: '4000m', memory: '8179Mi' },
+    limits: { cpu: '8000m', memory: '8179Mi' },
+  });
+  t.deepEqual(c2.metadata!.labels, { 'alibaba.com/app-du': 'app_5052' });
+  const r4 = recs.find((r) => r.object.metadata!.name === 'j-1-r4-3-0')!.object;
+  t.deepEqual(r4.metadata!.annotations, {
+    'kreplay.io/trace-phase': 'Failed',
+    // 500 - 391
+    'kreplay.io/duration': '109s',
+    'kreplay.io/exit': 'failed',
+    'kreplay.io/depends-on': 'j-1-j3-1-2',
+    'kreplay.io/trace-instance': 'ins_41',
+    'kreplay.io/trace-node': 'm-274',
+  });
+  t.deepEqual((r4.spec as { containers: { resources: unknown }[] }).containers[0]!.resources, {
+    // plan_cpu 100 -> 1000 m; plan_mem 0.1 % of 524288 Mi = 524.288 -> 524 Mi
+    requests: { cpu: '1000m', memory: '524Mi' },
+  });
+  const job = recs.find((r) => r.object.metadata!.name === 'j-1-r2-1')!.object;
+  t.like(job.spec as object, { completions: 2, parallelism: 2 });
+});
+
+test('without batch_instance: instance_num pods per task at its release', async (t) => {
+  const dir = tempDir();
+  tempFile(
+    'batch_task.csv',
+    'M1,2,j_1,1,Terminated,100,200,100,0.39\nR2_1,1,j_1,1,Terminated,150,300,50,0.2\n',
+    dir,
+  );
+  const recs = await collect(readAlibaba2018({ trace: dir }).records);
+  t.deepEqual(seq(recs), [
+    '100 create Job/j-1-m1',
+    '100 create Pod/j-1-m1-0',
+    '100 create Pod/j-1-m1-1',
+    '200 create Job/j-1-r2-1',
+    '200 create Pod/j-1-r2-1-0',
+  ]);
+  // the task's span: 300 - 150
+  t.is(recs[4]!.object.metadata!.annotations!['kreplay.io/duration'], '150s');
+});
+
+const BAD: [string, string, string, string][] = [
+  [
+    'wrong column count',
+    'machine_meta.csv',
+    'm_1,0,219,17,96,100',
+    'machine_meta.csv:1: has 6 columns, machine_meta has 7',
+  ],
+  [
+    'non-numeric',
+    'machine_meta.csv',
+    'm_1,0,219,17,ninety,100,USING',
+    'machine_meta.csv:1: cpu_num: "ninety" is not a non-negative integer',
+  ],
+  [
+    'negative',
+    'container_meta.csv',
+    'c_1,m_1,-5,app_1,started,400,400,1.5',
+    'container_meta.csv:1: time_stamp: "-5" is negative',
+  ],
+  [
+    'out of range',
+    'machine_meta.csv',
+    'm_1,0,219,17,96,101,USING',
+    'machine_meta.csv:1: mem_size: 101 is outside 0..100',
+  ],
+  [
+    'end before start',
+    'batch_task.csv',
+    'M1,1,j_1,1,Terminated,100,50,100,0.39',
+    'batch_task.csv:1: end_time: 50 is before start_time 100',
+  ],
+];
+for (const [name, file, text, message] of BAD) {
+  test(`bad input: ${name}`, async (t) => {
+    const dir = tempDir();
+    const p = tempFile(file, `${text}\n`, dir);
+    const err = await t.throwsAsync(collect(readAlibaba2018({ trace: dir }).records), {
+      instanceOf: InputError,
+    });
+    t.is(err!.message, p.replace(file, message));
+  });
+}
+
+test('truncated gzip is fatal', async (t) => {
+  const dir = tempDir();
+  const { gzipSync } = await import('node:zlib');
+  const { writeFileSync } = await import('node:fs');
+  const gz = gzipSync(Array.from({ length: 3000 }, (_, i) => `m_${i},0,1,2,96,100,USING`).join('\n'));
+  writeFileSync(`${dir}/machine_meta.csv.gz`, gz.subarray(0, gz.length - 30));
+  const err = await t.throwsAsync(collect(readAlibaba2018({ trace: dir, onInvalid: 'skip' }).records), {
+    instanceOf: InputError,
+  });
+  t.is(err!.code, 'BAD_GZIP');
+});
+
+test.serial('--on-invalid skip counts; trace stats on the fixture', async (t) => {
+  const dir = tempDir();
+  tempFile(
+    'machine_meta.csv',
+    'm_1,0,219,17,96,100,USING\nm_2,0,219\nm_3,x,1,1,96,100,USING\nm_4,5,1,1,96,100,USING\n',
+    dir,
+  );
+  const src = readAlibaba2018({ trace: dir, onInvalid: 'skip' });
+  t.deepEqual(seq(await collect(src.records)), ['0 create Node/m-1', '5 create Node/m-4']);
+  t.deepEqual(src.loss.skipped, { 'wrong column count': 1, 'invalid time_stamp': 1 });
+  t.is((await openTrace({ trace: FIX })).format, 'alibaba2018');
+  const r = await runCli(['trace', 'stats', '--trace', FIX, '--json']);
+  t.is(r.code, 0, r.stderr);
+  const s = JSON.parse(r.stdout) as {
+    nodes: number;
+    pods: number;
+    objectsByKind: Record<string, number>;
+    cpuMilli: number;
+  };
+  t.is(s.nodes, 6);
+  t.is(s.cpuMilli, 6 * 96000);
+  t.deepEqual(s.objectsByKind, { Node: 6, Pod: 9, Job: 5 });
+});

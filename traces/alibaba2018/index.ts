@@ -1,0 +1,592 @@
+/**
+ * Alibaba cluster-trace-v2018: `machine_meta` (node events), `container_meta` (long-running service
+ * containers), `batch_task` + `batch_instance` (batch jobs whose task names encode a DAG). Headerless
+ * CSVs, `.gz` accepted. Mapping in docs/traces.md.
+ */
+import { readdir, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { InputError } from '../../engine/api/errors.js';
+import type { KObject } from '../../engine/api/types.js';
+import {
+  expectColumns,
+  FieldParser,
+  readCsvRowBatches,
+  SkipCounter,
+  type CsvRow,
+  type OnInvalid,
+} from '../input.js';
+import {
+  ANN_DURATION,
+  ANN_TRACE_NODE,
+  ANN_TRACE_PHASE,
+  DEFAULT_MAX_PODS,
+  durationString,
+  makeNode,
+  TRACE_IMAGE,
+} from '../objects.js';
+import type { LossReport, TraceRecord, TraceSource } from '../types.js';
+import {
+  ANN_DEPENDS_ON,
+  ANN_PODS_FROM_TRACE,
+  asBatches,
+  labelSafe,
+  mergeBatches,
+} from '../google2011/index.js';
+
+/** The tables of the 2018 trace kreplay reads. */
+export const ALIBABA2018_TABLES = ['machine_meta', 'container_meta', 'batch_task', 'batch_instance'] as const;
+/** A table name. */
+export type Alibaba2018Table = (typeof ALIBABA2018_TABLES)[number];
+/** Column counts (schema.txt). */
+export const ALIBABA2018_COLUMNS: Record<Alibaba2018Table, number> = {
+  machine_meta: 7,
+  container_meta: 8,
+  batch_task: 9,
+  batch_instance: 14,
+};
+/** Node memory of `mem_size` 100 (the trace normalises to its largest machine): 512 GiB. */
+export const ALIBABA_MACHINE_MEMORY_MIB = 524_288;
+/** The second failure domain's node label (the first is `topology.kubernetes.io/zone`). */
+export const FAILURE_DOMAIN_2_LABEL = 'alibaba.com/failure-domain-2';
+/** Pod label with the container's deploy unit (service group). */
+export const APP_DU_LABEL = 'alibaba.com/app-du';
+/** Pod/Job label naming the batch Job (`<job>-<task>`). */
+export const BATCH_JOB_LABEL = 'kreplay.io/job';
+/** Machine status meaning "in service"; any other status makes the node NotReady. */
+export const READY_STATUS = 'USING';
+
+const US = 1_000_000;
+const ID_RE = /^[A-Za-z0-9][A-Za-z0-9_.=+/-]*$/;
+/** `M1`, `R2_1`, `J3_1_2`: letters, the task's number, then `_<number>` per task it depends on. */
+const DAG_RE = /^[A-Za-z]+(\d+)((?:_\d+)*)$/;
+
+/** Options of {@link readAlibaba2018}. */
+export interface Alibaba2018Options {
+  /** A folder holding the tables, or one table file. */
+  readonly trace?: string;
+  /** A machine_meta file (alternative to a folder). */
+  readonly nodes?: string;
+  readonly onInvalid?: OnInvalid;
+}
+
+/** A Kubernetes name from a trace id: lower case, `_` → `-`. */
+export function k8sName(id: string): string {
+  return id
+    .toLowerCase()
+    .replace(/[^a-z0-9.-]/g, '-')
+    .replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '');
+}
+
+/** The task number and the numbers of the tasks it depends on, or undefined for a name without DAG. */
+export function parseTaskName(name: string): { id: number; deps: number[] } | undefined {
+  const m = DAG_RE.exec(name);
+  if (!m) return undefined;
+  const deps = m[2] ? m[2].slice(1).split('_').map(Number) : [];
+  return { id: Number(m[1]), deps };
+}
+
+function idField(p: FieldParser, field: string, text: string | undefined): string {
+  if (text === undefined || !ID_RE.test(text))
+    throw p.error(field, `${JSON.stringify(text ?? '')} is not an id`);
+  return text;
+}
+
+function status(p: FieldParser, field: string, text: string | undefined): string {
+  if (text === undefined || !/^[A-Za-z_]+$/.test(text))
+    throw p.error(field, `${JSON.stringify(text ?? '')} is not a status`);
+  return text;
+}
+
+function normalised(p: FieldParser, field: string, text: string | undefined): number {
+  const v = p.udec(field, text);
+  if (v > 100) throw p.error(field, `${v} is outside 0..100`);
+  return v;
+}
+
+function memoryMib(norm: number): number {
+  return Math.round((norm / 100) * ALIBABA_MACHINE_MEMORY_MIB);
+}
+
+interface MachineRow {
+  timeUs: number;
+  id: string;
+  fd1: string;
+  fd2: string;
+  cpu: number;
+  mem: number;
+  status: string;
+}
+
+interface ContainerRow {
+  timeUs: number;
+  id: string;
+  machine: string;
+  appDu: string;
+  status: string;
+  cpuRequest: number;
+  cpuLimit: number;
+  mem: number;
+}
+
+interface TaskRow {
+  name: string;
+  job: string;
+  instances: number;
+  type: string;
+  status: string;
+  start: number;
+  end: number;
+  planCpu: number | undefined;
+  planMem: number | undefined;
+  /** Filled in: when the task's pods may start (its start, or its dependencies' latest end). */
+  release: number;
+  deps: string[];
+  jobCreated: boolean;
+  made: number;
+}
+
+interface InstanceRow {
+  name: string;
+  task: string;
+  job: string;
+  status: string;
+  start: number;
+  end: number;
+  machine: string;
+  line: number;
+}
+
+/** Parses one machine_meta row. */
+export function parseMachineMeta(file: string, row: CsvRow): MachineRow {
+  expectColumns(file, row, 7, 'machine_meta');
+  const f = row.fields;
+  const p = new FieldParser(file, row.line);
+  const id = idField(p, 'machine_id', f[0]);
+  const timeUs = p.uint('time_stamp', f[1]) * US;
+  const fd1 = String(p.uint('failure_domain_1', f[2]));
+  const fd2 = f[3]!;
+  if (fd2 !== '' && !/^[A-Za-z0-9_.-]+$/.test(fd2))
+    throw p.error('failure_domain_2', `${JSON.stringify(fd2)} is not a label value`);
+  const cpu = p.uint('cpu_num', f[4]);
+  const mem = normalised(p, 'mem_size', f[5]);
+  return { timeUs, id, fd1, fd2, cpu, mem, status: status(p, 'status', f[6]) };
+}
+
+/** Parses one container_meta row. */
+export function parseContainerMeta(file: string, row: CsvRow): ContainerRow {
+  expectColumns(file, row, 8, 'container_meta');
+  const f = row.fields;
+  const p = new FieldParser(file, row.line);
+  const out = {
+    id: idField(p, 'container_id', f[0]),
+    machine: idField(p, 'machine_id', f[1]),
+    timeUs: p.uint('time_stamp', f[2]) * US,
+    appDu: idField(p, 'app_du', f[3]),
+    status: status(p, 'status', f[4]),
+    cpuRequest: p.uint('cpu_request', f[5]),
+    cpuLimit: p.uint('cpu_limit', f[6]),
+    mem: normalised(p, 'mem_size', f[7]),
+  };
+  if (out.cpuLimit < out.cpuRequest)
+    throw p.error('cpu_limit', `${out.cpuLimit} is below cpu_request ${out.cpuRequest}`);
+  return out;
+}
+
+function optDec(p: FieldParser, field: string, text: string | undefined): number | undefined {
+  return text === '' ? undefined : p.udec(field, text);
+}
+
+/** Parses one batch_task row. */
+export function parseBatchTask(file: string, row: CsvRow): TaskRow {
+  expectColumns(file, row, 9, 'batch_task');
+  const f = row.fields;
+  const p = new FieldParser(file, row.line);
+  const name = idField(p, 'task_name', f[0]);
+  const instances = p.uint('instance_num', f[1]);
+  const job = idField(p, 'job_name', f[2]);
+  const type = f[3]!;
+  const st = status(p, 'status', f[4]);
+  const start = p.uint('start_time', f[5]);
+  const end = p.uint('end_time', f[6]);
+  if (end !== 0 && end < start) throw p.error('end_time', `${end} is before start_time ${start}`);
+  const planCpu = optDec(p, 'plan_cpu', f[7]);
+  const planMem = optDec(p, 'plan_mem', f[8]);
+  if (planMem !== undefined && planMem > 100) throw p.error('plan_mem', `${planMem} is outside 0..100`);
+  return {
+    name,
+    job,
+    instances,
+    type,
+    status: st,
+    start,
+    end,
+    planCpu,
+    planMem,
+    release: start,
+    deps: [],
+    jobCreated: false,
+    made: 0,
+  };
+}
+
+/** Parses one batch_instance row (usage columns checked, not kept). */
+export function parseBatchInstance(file: string, row: CsvRow): InstanceRow {
+  expectColumns(file, row, 14, 'batch_instance');
+  const f = row.fields;
+  const p = new FieldParser(file, row.line);
+  const name = idField(p, 'instance_name', f[0]);
+  const task = idField(p, 'task_name', f[1]);
+  const job = idField(p, 'job_name', f[2]);
+  const st = status(p, 'status', f[4]);
+  const start = p.uint('start_time', f[5]);
+  const end = p.uint('end_time', f[6]);
+  if (end !== 0 && end < start) throw p.error('end_time', `${end} is before start_time ${start}`);
+  const machine = f[7] === '' ? '' : idField(p, 'machine_id', f[7]);
+  if (f[8] !== '') p.uint('seq_no', f[8]);
+  if (f[9] !== '') p.uint('total_seq_no', f[9]);
+  for (let i = 10; i < 14; i++)
+    if (f[i] !== '') p.udec(['cpu_avg', 'cpu_max', 'mem_avg', 'mem_max'][i - 10]!, f[i]);
+  return { name, task, job, status: st, start, end, machine, line: row.line };
+}
+
+async function* rows<T>(
+  file: string,
+  parse: (file: string, row: CsvRow) => T,
+  skips: SkipCounter,
+): AsyncGenerator<T> {
+  for await (const batch of readCsvRowBatches(file))
+    for (const row of batch) {
+      let v: T;
+      try {
+        v = parse(file, row);
+      } catch (err) {
+        skips.handle(err);
+        continue;
+      }
+      yield v;
+    }
+}
+
+async function findTables(opts: Alibaba2018Options): Promise<Partial<Record<Alibaba2018Table, string>>> {
+  const out: Partial<Record<Alibaba2018Table, string>> = {};
+  const tableOf = (name: string): Alibaba2018Table | undefined =>
+    ALIBABA2018_TABLES.find((t) => new RegExp(`^${t}($|[-_.])`).test(name));
+  if (opts.trace) {
+    if ((await stat(opts.trace)).isDirectory()) {
+      for (const name of (await readdir(opts.trace)).sort()) {
+        const t = tableOf(name);
+        if (t && !out[t] && !name.endsWith('.txt')) out[t] = join(opts.trace, name);
+      }
+    } else {
+      const t = tableOf(basename(opts.trace));
+      if (!t)
+        throw new InputError(
+          opts.trace,
+          undefined,
+          undefined,
+          `not an alibaba2018 table (${ALIBABA2018_TABLES.join(', ')})`,
+          'NO_INPUT',
+        );
+      out[t] = opts.trace;
+    }
+  }
+  if (opts.nodes) out.machine_meta = opts.nodes;
+  return out;
+}
+
+function nodeObject(m: MachineRow): KObject {
+  const labels: Record<string, string> = {
+    'topology.kubernetes.io/zone': m.fd1,
+    'alibaba.com/machine-status': labelSafe(m.status),
+  };
+  if (m.fd2 !== '') labels[FAILURE_DOMAIN_2_LABEL] = m.fd2;
+  const node = makeNode(
+    k8sName(m.id),
+    { cpu: `${m.cpu * 1000}m`, memory: `${memoryMib(m.mem)}Mi`, pods: DEFAULT_MAX_PODS },
+    labels,
+  );
+  if (m.status !== READY_STATUS) {
+    // Not in service (e.g. IMPORT_INSTALLING): NotReady, and tainted as the node lifecycle controller would.
+    node.spec = { taints: [{ key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule' }] };
+    (node.status as Record<string, unknown>).conditions = [
+      { type: 'Ready', status: 'False', reason: m.status },
+    ];
+  }
+  return node;
+}
+
+function containerPod(c: ContainerRow): KObject {
+  const mem = `${memoryMib(c.mem)}Mi`;
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: k8sName(c.id),
+      namespace: 'default',
+      labels: { [APP_DU_LABEL]: labelSafe(c.appDu) },
+      annotations: {
+        'kreplay.io/owner': `Deployment/${k8sName(c.appDu)}`,
+        [ANN_TRACE_NODE]: k8sName(c.machine),
+        [ANN_TRACE_PHASE]: c.status,
+      },
+    },
+    spec: {
+      containers: [
+        {
+          name: 'main',
+          image: TRACE_IMAGE,
+          // cpu_request/cpu_limit: 100 = one core = 1000 m
+          resources: {
+            requests: { cpu: `${c.cpuRequest * 10}m`, memory: mem },
+            limits: { cpu: `${c.cpuLimit * 10}m`, memory: mem },
+          },
+        },
+      ],
+    },
+  } as KObject;
+}
+
+/**
+ * Opens an Alibaba 2018 trace: nodes from machine_meta, service pods from container_meta, batch Jobs and
+ * their pods from batch_task (+ batch_instance), merged by time. machine_meta and container_meta are
+ * sorted in memory (their rows are grouped by machine/container, and every container stays live);
+ * batch_task is indexed in memory (one small entry per task: a task's release needs its dependencies'
+ * end times) and batch instances are sorted by release time in memory.
+ */
+export function readAlibaba2018(opts: Alibaba2018Options): TraceSource {
+  const skips = new SkipCounter(opts.onInvalid);
+  const loss: LossReport = { format: 'alibaba2018', notes: [], skipped: skips.skipped };
+  async function* records(): AsyncGenerator<TraceRecord> {
+    const tables = await findTables(opts);
+    if (Object.keys(tables).length === 0)
+      throw new InputError(
+        opts.trace ?? '--trace',
+        undefined,
+        undefined,
+        'no alibaba2018 tables',
+        'NO_INPUT',
+      );
+    const sources: AsyncIterable<TraceRecord[]>[] = [];
+    if (tables.machine_meta) sources.push(asBatches(await machineRecords(tables.machine_meta)));
+    if (tables.container_meta) sources.push(asBatches(await containerRecords(tables.container_meta)));
+    if (tables.batch_task)
+      sources.push(asBatches(await batchRecords(tables.batch_task, tables.batch_instance)));
+    else if (tables.batch_instance)
+      loss.notes.push('batch_instance without batch_task: instances not replayed (requests are on tasks)');
+    for await (const batch of mergeBatches(sources)) yield* batch;
+  }
+
+  async function machineRecords(file: string): Promise<TraceRecord[]> {
+    const all: MachineRow[] = [];
+    for await (const r of rows(file, parseMachineMeta, skips)) all.push(r);
+    all.sort((a, b) => a.timeUs - b.timeUs); // stable: a machine's events keep file order at equal times
+    const last = new Map<string, string>();
+    const out: TraceRecord[] = [];
+    let unchanged = 0;
+    let notReady = 0;
+    let noFd2 = 0;
+    for (const m of all) {
+      const obj = nodeObject(m);
+      const key = JSON.stringify(obj);
+      const prev = last.get(m.id);
+      if (m.status !== READY_STATUS) notReady++;
+      if (m.fd2 === '') noFd2++;
+      if (prev === key) {
+        unchanged++;
+        continue;
+      }
+      last.set(m.id, key);
+      out.push({ timeUs: m.timeUs, op: prev === undefined ? 'create' : 'update', object: obj });
+    }
+    loss.notes.push(
+      `nodes: cpu_num cores; mem_size is normalised: 100 = ${ALIBABA_MACHINE_MEMORY_MIB} Mi (512 GiB, an assumption); pods capacity 110; allocatable = capacity`,
+      `failure_domain_1 -> label topology.kubernetes.io/zone, failure_domain_2 -> label ${FAILURE_DOMAIN_2_LABEL} (${noFd2} events without it)`,
+      `machine_meta events: first per machine -> create, later ones that change something -> update; ${unchanged} events repeated the machine's state and were dropped`,
+      `${notReady} events with a status other than ${READY_STATUS}: node NotReady (condition Ready=False, taint node.kubernetes.io/not-ready:NoSchedule); the trace has no machine removal`,
+    );
+    return out;
+  }
+
+  async function containerRecords(file: string): Promise<TraceRecord[]> {
+    const first = new Map<string, ContainerRow>();
+    let later = 0;
+    for await (const c of rows(file, parseContainerMeta, skips)) {
+      if (first.has(c.id)) later++;
+      else first.set(c.id, c);
+    }
+    const all = [...first.values()].sort((a, b) => a.timeUs - b.timeUs);
+    loss.notes.push(
+      'container_meta: one bare Pod per container, created at its first row, never deleted (the table has no end); later rows (status changes) are not replayed: ' +
+        `${later} rows`,
+      `app_du -> label ${APP_DU_LABEL} and annotation kreplay.io/owner: Deployment/<app_du> (no Deployment object: the trace creates the pods); spreading across failure domains is not enforced`,
+      'the trace placement (machine_id) is kept as annotation kreplay.io/trace-node for comparison only',
+    );
+    return all.map((c) => ({ timeUs: c.timeUs, op: 'create' as const, object: containerPod(c) }));
+  }
+
+  async function batchRecords(taskFile: string, instanceFile: string | undefined): Promise<TraceRecord[]> {
+    const tasks = new Map<string, TaskRow>();
+    const byNumber = new Map<string, string>(); // `${job}/#${n}` -> task key
+    let duplicates = 0;
+    for await (const t of rows(taskFile, parseBatchTask, skips)) {
+      const key = `${t.job}/${t.name}`;
+      if (tasks.has(key)) {
+        duplicates++;
+        continue;
+      }
+      tasks.set(key, t);
+      const dag = parseTaskName(t.name);
+      if (dag) byNumber.set(`${t.job}/#${dag.id}`, key);
+    }
+    // Release = max(start, end of every dependency): a task's pods exist only once its inputs are done.
+    let missingDeps = 0;
+    let dagTasks = 0;
+    for (const [, t] of tasks) {
+      const dag = parseTaskName(t.name);
+      if (!dag || dag.deps.length === 0) continue;
+      dagTasks++;
+      for (const d of dag.deps) {
+        const dk = byNumber.get(`${t.job}/#${d}`);
+        const dep = dk === undefined ? undefined : tasks.get(dk);
+        if (!dep) {
+          missingDeps++;
+          continue;
+        }
+        t.deps.push(jobObjectName(dep));
+        if (dep.end > t.release) t.release = dep.end;
+      }
+    }
+    const out: TraceRecord[] = [];
+    let noEnd = 0;
+    const pending: { at: number; task: TaskRow; inst: InstanceRow | undefined; ord: number }[] = [];
+    if (instanceFile) {
+      let orphans = 0;
+      for await (const inst of rows(instanceFile, parseBatchInstance, skips)) {
+        const task = tasks.get(`${inst.job}/${inst.task}`);
+        if (!task) {
+          orphans++;
+          continue;
+        }
+        pending.push({ at: Math.max(inst.start, task.release), task, inst, ord: task.made++ });
+      }
+      loss.notes.push(
+        "batch_instance: one Pod per instance, created at max(its start_time, its task dependencies' latest end_time), running end_time - start_time (kreplay.io/duration); status Failed -> kreplay.io/exit: failed",
+        `${orphans} instances of tasks not in batch_task were not replayed`,
+      );
+    } else {
+      for (const [, t] of tasks)
+        for (let i = 0; i < t.instances; i++)
+          pending.push({ at: t.release, task: t, inst: undefined, ord: t.made++ });
+      loss.notes.push(
+        "no batch_instance: each task makes instance_num Pods at its release time, each running the task's end_time - start_time",
+      );
+    }
+    pending.sort((a, b) => a.at - b.at);
+    for (const p of pending) {
+      const t = p.task;
+      const timeUs = p.at * US;
+      if (!t.jobCreated) {
+        t.jobCreated = true;
+        out.push({ timeUs, op: 'create', object: jobObject(t) });
+      }
+      const start = p.inst ? p.inst.start : t.start;
+      const end = p.inst ? p.inst.end : t.end;
+      const st = p.inst ? p.inst.status : t.status;
+      if (end === 0) noEnd++;
+      out.push({
+        timeUs,
+        op: 'create',
+        object: batchPod(t, p.ord, p.inst, end === 0 ? undefined : end - start, st),
+      });
+    }
+    loss.notes.push(
+      `batch_task: one Job per task (<job>-<task>, completions = parallelism = instance_num, annotation ${ANN_PODS_FROM_TRACE}: the trace creates the pods); requests plan_cpu (100 = 1000 m) and plan_mem (normalised like mem_size)`,
+      `task names encode the DAG (M1, R2_1 = task 2 after task 1, J3_1_2): ${dagTasks} tasks with dependencies, kept as annotation ${ANN_DEPENDS_ON}; dependencies are met in trace time (the release time above), not by watching simulated completions; ${missingDeps} dependencies name tasks not in the table`,
+      `${noEnd} batch pods without an end time run until the trace ends; ${duplicates} duplicate task rows ignored; batch_task and the instances are held in memory (sorted by release time)`,
+      'usage columns (cpu_avg, cpu_max, mem_avg, mem_max) are validated, not replayed; the trace placement is kept as kreplay.io/trace-node',
+    );
+    return out;
+  }
+
+  return { format: 'alibaba2018', records: records(), loss };
+}
+
+function jobObjectName(t: TaskRow): string {
+  return `${k8sName(t.job)}-${k8sName(t.name)}`;
+}
+
+function jobObject(t: TaskRow): KObject {
+  const name = jobObjectName(t);
+  const annotations: Record<string, string> = {
+    [ANN_PODS_FROM_TRACE]: 'true',
+    'kreplay.io/task-type': t.type,
+  };
+  if (t.deps.length > 0) annotations[ANN_DEPENDS_ON] = t.deps.join(',');
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: {
+      name,
+      namespace: 'default',
+      uid: `alibaba2018-job-${name}`,
+      labels: { [BATCH_JOB_LABEL]: name },
+      annotations,
+    },
+    spec: {
+      completions: t.instances,
+      parallelism: t.instances,
+      manualSelector: true,
+      selector: { matchLabels: { [BATCH_JOB_LABEL]: name } },
+      template: {
+        metadata: { labels: { [BATCH_JOB_LABEL]: name } },
+        spec: { restartPolicy: 'Never', containers: [{ name: 'main', image: TRACE_IMAGE }] },
+      },
+    },
+  } as KObject;
+}
+
+function batchPod(
+  t: TaskRow,
+  ord: number,
+  inst: InstanceRow | undefined,
+  durationS: number | undefined,
+  st: string,
+): KObject {
+  const job = jobObjectName(t);
+  const annotations: Record<string, string> = { [ANN_TRACE_PHASE]: st };
+  if (durationS !== undefined) annotations[ANN_DURATION] = durationString(durationS);
+  if (st === 'Failed') annotations['kreplay.io/exit'] = 'failed';
+  if (t.deps.length > 0) annotations[ANN_DEPENDS_ON] = t.deps.join(',');
+  if (inst) {
+    annotations['kreplay.io/trace-instance'] = inst.name;
+    if (inst.machine) annotations[ANN_TRACE_NODE] = k8sName(inst.machine);
+  }
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: `${job}-${ord}`,
+      namespace: 'default',
+      labels: { [BATCH_JOB_LABEL]: job },
+      annotations,
+      ownerReferences: [
+        { apiVersion: 'batch/v1', kind: 'Job', name: job, uid: `alibaba2018-job-${job}`, controller: true },
+      ],
+    },
+    spec: {
+      restartPolicy: 'Never',
+      containers: [
+        {
+          name: 'main',
+          image: TRACE_IMAGE,
+          resources: {
+            requests: {
+              cpu: `${Math.round((t.planCpu ?? 0) * 10)}m`,
+              memory: `${memoryMib(t.planMem ?? 0)}Mi`,
+            },
+          },
+        },
+      ],
+    },
+  } as KObject;
+}
