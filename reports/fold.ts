@@ -37,6 +37,12 @@ const R = TRACKED_RESOURCES.length;
 const MIB = 1024 * 1024;
 /** Bucket width when the log has no `run.start`. */
 export const DEFAULT_BUCKET_SECONDS = 60;
+/**
+ * Most time buckets kept: past it, neighbouring buckets are merged in pairs and the width doubles,
+ * so a 150-day trace with 60 s buckets still yields a readable time series of ≤ this many rows.
+ */
+export const MAX_BUCKETS = 2000;
+
 /** Default cap on kept failed-attempt rows (`attempts.csv`); later ones are only counted. */
 export const DEFAULT_MAX_ATTEMPT_ROWS = 1_000_000;
 const GPU_MODEL_LABELS = ['kreplay.io/gpu-model', 'nvidia.com/gpu.product'];
@@ -370,7 +376,9 @@ export class ReportFold {
     }
     const wall = trailer.wallSeconds;
     return {
-      run: this.#run ?? { seed: '', policy: '', trace: '', bucketSeconds: this.#bucketUs / US_PER_SECOND },
+      run: this.#run
+        ? { ...this.#run, bucketSeconds: this.#bucketUs / US_PER_SECOND }
+        : { seed: '', policy: '', trace: '', bucketSeconds: this.#bucketUs / US_PER_SECOND },
       resources,
       summary: {
         eventLogSha256: trailer.eventLogSha256,
@@ -427,7 +435,44 @@ export class ReportFold {
   }
 
   #currentBucket(): Bucket {
-    return this.#bucket(Math.floor((this.#now - this.#t0!) / this.#bucketUs));
+    return this.#bucket(this.#indexOf(this.#now));
+  }
+
+  /** The bucket index of time `t`, first coarsening the buckets if `t` lies past {@link MAX_BUCKETS}. */
+  #indexOf(t: number): number {
+    if (this.#t0 === undefined) return 0;
+    for (;;) {
+      const k = Math.floor((t - this.#t0!) / this.#bucketUs);
+      if (k < MAX_BUCKETS) return k;
+      this.#coarsen();
+    }
+  }
+
+  /** Merges buckets pairwise and doubles the width (integrals add; end-of-bucket counts come from the later one). */
+  #coarsen(): void {
+    const old = this.#buckets;
+    const merged: Bucket[] = [];
+    for (let j = 0; 2 * j < old.length; j++) {
+      const a = old[2 * j]!;
+      const b = old[2 * j + 1];
+      if (!b) {
+        merged.push({ ...a, closed: false });
+        continue;
+      }
+      const integral = new Float64Array(R);
+      for (let i = 0; i < R; i++) integral[i] = a.integral[i]! + b.integral[i]!;
+      merged.push({
+        integral,
+        running: b.running,
+        pending: b.pending,
+        closed: b.closed,
+        bound: a.bound + b.bound,
+        created: a.created + b.created,
+        failedAttempts: a.failedAttempts + b.failedAttempts,
+      });
+    }
+    this.#buckets = merged;
+    this.#bucketUs *= 2;
   }
 
   /** Moves virtual time to `t`, integrating the cluster's allocation over the elapsed stretch. */
@@ -443,7 +488,7 @@ export class ReportFold {
       if (ratios[i]! > this.#clusterPeak[i]!) this.#clusterPeak[i] = ratios[i]!;
     }
     while (this.#now < t) {
-      const k = Math.floor((this.#now - t0) / this.#bucketUs);
+      const k = this.#indexOf(this.#now);
       const bEnd = t0 + (k + 1) * this.#bucketUs;
       const seg = Math.min(t, bEnd);
       const dt = seg - this.#now;

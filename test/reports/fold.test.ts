@@ -159,3 +159,29 @@ test('finish twice and consume after finish are errors', (t) => {
   t.throws(() => f.finish({ wallSeconds: 1, eventLogSha256: '' }));
   t.throws(() => f.consume({ seq: 1, time: 0, type: 'run.end', untilUs: 0 }));
 });
+
+test('long runs coarsen the time series: buckets merge pairwise until at most MAX_BUCKETS remain', (t) => {
+  // 3 days in 60 s buckets would be 4,320 rows; doubling twice gives 240 s buckets: 259,200 / 240 = 1,080.
+  const log = new LogBuilder()
+    .at(0)
+    .runStart(60)
+    .node('n1', { cpu: '4', memory: '8Gi' })
+    .pod('default/a', { cpu: '2', memory: '1Gi' })
+    .bind('default/a', 'n1', 1)
+    .at(86_400)
+    .deletePod('default/a')
+    .at(259_200)
+    .runEnd();
+  const fold = new ReportFold();
+  for (const e of log.entries) fold.consume(e);
+  const r = fold.finish({ wallSeconds: 1, eventLogSha256: 'x' });
+  t.is(r.run.bucketSeconds, 240);
+  t.is(r.timeseries.length, 1080);
+  // a held 2 of 4 cpu for the first day: 360 buckets at 0.5, then 0.
+  t.is(r.timeseries[0]!.allocation.cpu, 0.5);
+  t.is(r.timeseries[359]!.allocation.cpu, 0.5);
+  t.is(r.timeseries[360]!.allocation.cpu, 0);
+  t.is(r.timeseries[0]!.bound, 1);
+  // time-weighted mean over 3 days: one day at 0.5 → 1/6
+  t.is(r.summary.utilization.cpu!.mean, 0.166667);
+});
