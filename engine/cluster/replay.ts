@@ -11,6 +11,7 @@ import { SchedulerDriver } from './scheduler-driver.js';
 import { storeLookups } from './lookups.js';
 import { provideClusterLookups } from '../scheduler/plugins/cluster-lookups.js';
 import { EVENT, type AdmissionRejectEvent, type RunEndEvent, type RunStartEvent } from './events.js';
+import { installControlPlane, type ControlPlane, type ControlPlaneOptions } from '../controllers/index.js';
 
 /** One timed API call from outside the cluster (a trace record). */
 export interface InputCall {
@@ -27,6 +28,8 @@ export interface ReplayOptions {
   policy: string;
   trace: string;
   kubelet?: KubeletOptions;
+  /** kube-controller-manager and admission (installed unless `enabled: false`); see docs/controllers.md. */
+  controllers?: ControlPlaneOptions;
   /** Report time-bucket width, seconds (recorded in `run.start`). Default 60. */
   bucketSeconds?: number;
 }
@@ -46,6 +49,7 @@ export class ClusterReplay {
   readonly scheduler: Scheduler;
   readonly driver: SchedulerDriver;
   readonly kubelets: Kubelets;
+  readonly controlPlane: ControlPlane | undefined;
   readonly #opts: ReplayOptions;
 
   constructor(opts: ReplayOptions) {
@@ -57,6 +61,7 @@ export class ClusterReplay {
     const names = new Set(opts.config.profiles.map((p) => p.schedulerName));
     this.driver = new SchedulerDriver(this.sim, this.store, this.scheduler, { schedulerNames: names });
     this.kubelets = new Kubelets(this.sim, this.store, opts.kubelet);
+    this.controlPlane = installControlPlane(this.sim, this.store, opts.controllers);
     this.sim.on(INPUT_EVENT, (d) => this.#apply(d as InputCall, 'trace'));
   }
 

@@ -1,0 +1,178 @@
+import type { ObjectLike, Store } from '../api/store.js';
+import {
+  KINDS,
+  objectKey,
+  type KObject,
+  type ObjectMeta,
+  type OwnerReference,
+  type Pod,
+  type PodSpec,
+} from '../api/types.js';
+
+/** `namespace/name` (or `name` when cluster-scoped) of any stored object. */
+export function keyOf(obj: ObjectLike): string {
+  return objectKey(obj as KObject);
+}
+
+/** A pod template as found in workload specs. */
+export interface PodTemplate {
+  metadata?: ObjectMeta;
+  spec?: PodSpec;
+}
+
+/** The controller reference of an object (the owner with `controller: true`), if any. */
+export function controllerRef(obj: ObjectLike): OwnerReference | undefined {
+  return obj.metadata?.ownerReferences?.find((r) => r.controller === true);
+}
+
+/** An ownerReference to `owner` with `controller: true`, as workload controllers set it. */
+export function ownerRefTo(owner: ObjectLike): OwnerReference {
+  return {
+    apiVersion: owner.apiVersion ?? KINDS[owner.kind as keyof typeof KINDS] ?? 'v1',
+    kind: owner.kind!,
+    name: owner.metadata!.name!,
+    uid: owner.metadata!.uid!,
+    controller: true,
+    blockOwnerDeletion: true,
+  };
+}
+
+/** A pod that has not terminated (Succeeded or Failed) still counts as a replica. */
+export function isPodActive(pod: Pod): boolean {
+  const phase = pod.status?.phase;
+  return phase !== 'Succeeded' && phase !== 'Failed';
+}
+
+/** Ready (no readiness probes are modelled: a Running pod is ready, and available at once). */
+export function isPodReady(pod: Pod): boolean {
+  return pod.status?.phase === 'Running';
+}
+
+/**
+ * A pod stamped from a template: `generateName: <prefix>`, the template's labels and annotations
+ * (so `kreplay.io/duration` and `kreplay.io/exit` carry over), an ownerReference with
+ * `controller: true`. The template's spec object is shared, not copied (the store validates a shared
+ * spec once).
+ */
+export function podFromTemplate(
+  template: PodTemplate | undefined,
+  owner: ObjectLike,
+  naming: { generateName: string } | { name: string },
+  extra: { labels?: Record<string, string>; annotations?: Record<string, string>; spec?: PodSpec } = {},
+): Pod {
+  const tm = template?.metadata ?? {};
+  const labels = { ...tm.labels, ...extra.labels };
+  const annotations = { ...tm.annotations, ...extra.annotations };
+  const metadata: ObjectMeta = {
+    ...naming,
+    namespace: owner.metadata!.namespace ?? 'default',
+    ...(Object.keys(labels).length > 0 ? { labels } : {}),
+    ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
+    ownerReferences: [ownerRefTo(owner)],
+  };
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata,
+    spec: extra.spec ?? template?.spec ?? { containers: [] },
+  };
+}
+
+interface Ref {
+  readonly kind: string;
+  readonly key: string;
+}
+
+/**
+ * Who owns whom: ownerReference uid → dependents, and uid → live object, kept current from a watch
+ * on every kind. Workload controllers list their pods through it and the garbage collector finds
+ * orphans with it. Iteration follows insertion order.
+ */
+export class OwnerIndex {
+  readonly #store: Store;
+  readonly #byOwner = new Map<string, Map<string, Ref>>();
+  readonly #byUid = new Map<string, Ref>();
+  /** Called with the uids of owners that vanished, and with a dependent created without any live owner. */
+  onOrphans: ((ownerUid: string) => void) | undefined;
+
+  constructor(store: Store) {
+    this.#store = store;
+    for (const kind of Object.keys(KINDS))
+      for (const obj of store.values(kind)) this.#add(obj, kind, objectKey({ ...obj, kind }));
+    store.watch('*', undefined, (ev) => {
+      if (ev.type === 'ADDED') {
+        this.#add(ev.object, ev.kind, ev.key);
+        const refs = ev.object.metadata?.ownerReferences;
+        if (refs && refs.length > 0 && refs.every((r) => !this.#byUid.has(r.uid)))
+          this.onOrphans?.(refs[0]!.uid);
+      } else if (ev.type === 'MODIFIED') {
+        const before = ev.old?.metadata?.ownerReferences;
+        const after = ev.object.metadata?.ownerReferences;
+        if (before !== after) {
+          this.#unlink(ev.old!, ev.kind, ev.key);
+          this.#link(ev.object, ev.kind, ev.key);
+        }
+      } else {
+        const uid = ev.object.metadata?.uid;
+        if (uid !== undefined) this.#byUid.delete(uid);
+        this.#unlink(ev.object, ev.kind, ev.key);
+        if (uid !== undefined && this.#byOwner.has(uid)) this.onOrphans?.(uid);
+      }
+    });
+  }
+
+  /** Whether an object with this uid exists. */
+  exists(uid: string): boolean {
+    return this.#byUid.has(uid);
+  }
+
+  /** The live dependents of `ownerUid` (of one kind, if given), in the order they were created. */
+  dependents<T extends ObjectLike = KObject>(ownerUid: string, kind?: string): T[] {
+    const deps = this.#byOwner.get(ownerUid);
+    if (!deps) return [];
+    const out: T[] = [];
+    for (const r of deps.values()) {
+      if (kind !== undefined && r.kind !== kind) continue;
+      const obj = this.#store.getByKey<T>(r.kind, r.key);
+      if (obj) out.push(obj);
+    }
+    return out;
+  }
+
+  /** Dependents whose controller reference is `ownerUid`. */
+  controlled<T extends ObjectLike = KObject>(ownerUid: string, kind: string): T[] {
+    return this.dependents<T>(ownerUid, kind).filter((o) => controllerRef(o)?.uid === ownerUid);
+  }
+
+  /** Owner uids that no longer exist but still have dependents. */
+  *vanishedOwners(): IterableIterator<string> {
+    for (const uid of this.#byOwner.keys()) if (!this.#byUid.has(uid)) yield uid;
+  }
+
+  #add(obj: KObject, kind: string, key: string): void {
+    const uid = obj.metadata?.uid;
+    if (uid !== undefined) this.#byUid.set(uid, { kind, key });
+    this.#link(obj, kind, key);
+  }
+
+  #link(obj: KObject, kind: string, key: string): void {
+    const refs = obj.metadata?.ownerReferences;
+    if (!refs) return;
+    for (const r of refs) {
+      let deps = this.#byOwner.get(r.uid);
+      if (!deps) this.#byOwner.set(r.uid, (deps = new Map()));
+      deps.set(`${kind}\0${key}`, { kind, key });
+    }
+  }
+
+  #unlink(obj: KObject, kind: string, key: string): void {
+    const refs = obj.metadata?.ownerReferences;
+    if (!refs) return;
+    for (const r of refs) {
+      const deps = this.#byOwner.get(r.uid);
+      if (!deps) continue;
+      deps.delete(`${kind}\0${key}`);
+      if (deps.size === 0) this.#byOwner.delete(r.uid);
+    }
+  }
+}
