@@ -13,6 +13,8 @@ import { DEFAULT_LEASE_TIMINGS, type LeaseTimings } from './leader-election.js';
 import { ControllerManager } from './manager.js';
 import { OwnerIndex } from './objects.js';
 import { ReplicaSetController } from './replicaset.js';
+import { JobController } from './job.js';
+import { CronJobController } from './cronjob.js';
 import { DEFAULT_TIMINGS, type ControllerTimings } from './types.js';
 
 export * from './types.js';
@@ -23,6 +25,9 @@ export * from './leader-election.js';
 export * from './replicaset.js';
 export * from './deployment.js';
 export * from './garbage-collector.js';
+export * from './job.js';
+export * from './cronjob.js';
+export * from './time.js';
 export * from './admission/index.js';
 
 /** Settings of {@link installControlPlane}; every field is optional. */
@@ -71,8 +76,12 @@ export function installControlPlane(
   manager.add(quota);
   manager.add(new ReplicaSetController(manager, owners));
   manager.add(new DeploymentController(manager, owners));
+  const jobs = new JobController(manager, owners);
+  manager.add(jobs);
+  manager.add(new CronJobController(manager, owners));
   manager.add(new GarbageCollector(manager, owners));
   manager.add(new NamespaceController(manager));
   sim.register('controllers', manager);
+  sim.register('controllers/job', jobs);
   return { manager, owners, quota };
 }
