@@ -7,6 +7,8 @@ import type { OnInvalid } from './input.js';
 import type { TraceSource, TraceMode } from './types.js';
 import { readGoogle2011 } from './google2011/index.js';
 import { readAlibaba2018 } from './alibaba2018/index.js';
+import { readPai2020 } from './pai2020/index.js';
+import { readDlrm2025 } from './dlrm2025/index.js';
 
 /** The first columns of the DLRM 2025 instance list's header. */
 export const DLRM_HEADER_PREFIX = 'instance_sn,role,app_name,';
@@ -60,6 +62,22 @@ export const READERS_EXTRA: Record<
     }),
   google2011: (o, onInvalid) => readGoogle2011({ trace: need('google2011', o.trace), onInvalid }),
   google2019: notYet('google2019'),
-  pai2020: notYet('pai2020'),
-  dlrm2025: notYet('dlrm2025'),
+  pai2020: (o, onInvalid) => {
+    const nodes = o.nodes ?? o.trace;
+    if (nodes === undefined)
+      throw new InputError(
+        '--nodes',
+        undefined,
+        undefined,
+        'format pai2020 needs --nodes <path>',
+        'NO_INPUT',
+      );
+    return readPai2020({ nodes, onInvalid });
+  },
+  dlrm2025: (o, onInvalid) => {
+    const pods = o.pods ?? o.trace;
+    if (pods === undefined)
+      throw new InputError('--pods', undefined, undefined, 'format dlrm2025 needs --pods <path>', 'NO_INPUT');
+    return readDlrm2025({ pods, onInvalid, ...(o.mode ? { mode: o.mode } : {}) });
+  },
 };

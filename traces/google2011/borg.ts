@@ -22,8 +22,6 @@ export const ANN_PODS_FROM_TRACE = 'kreplay.io/pods-from-trace';
 export const ANN_DEPENDS_ON = 'kreplay.io/depends-on';
 /** Per-node cap of a job's tasks, as the trace says it (2019 `max_per_machine`). */
 export const ANN_MAX_PER_MACHINE = 'kreplay.io/max-per-machine';
-/** How many SCHEDULE decisions the trace recorded for the task before this pod was created (comparison only). */
-export const ANN_TRACE_PRIORITY = 'kreplay.io/trace-priority';
 
 /** A machine constraint relation, as 2019 spells them (2011 uses the first four). */
 export type Relation = 'eq' | 'ne' | 'lt' | 'gt' | 'le' | 'ge' | 'present' | 'absent';
@@ -209,6 +207,9 @@ export class BorgMapper {
   readonly #dirty = new Set<string>();
   readonly #jobs = new Map<string, JobState>();
   readonly #priorityClasses = new Set<number>();
+  /** Jobs ended at #endedAt: their tasks' own end events at that same time are not orphans. */
+  readonly #endedNow = new Set<string>();
+  #endedAt = -1;
 
   constructor(fmt: BorgFormat) {
     this.#fmt = fmt;
@@ -444,6 +445,11 @@ export class BorgMapper {
         });
       }
       this.#jobs.delete(ev.jobId);
+      if (ev.timeUs !== this.#endedAt) {
+        this.#endedNow.clear();
+        this.#endedAt = ev.timeUs;
+      }
+      this.#endedNow.add(ev.jobId);
       return;
     }
     if (ev.kind === 'update') this.counts.updatesIgnored++;
@@ -473,7 +479,7 @@ export class BorgMapper {
         if (ev.kind === 'evict') this.counts.evictions++;
         else this.counts.ends[ev.typeName] = (this.counts.ends[ev.typeName] ?? 0) + 1;
         if (!task?.pod) {
-          this.counts.orphanEvents++;
+          if (!(ev.timeUs === this.#endedAt && this.#endedNow.has(ev.jobId))) this.counts.orphanEvents++;
           return;
         }
         out.push({ timeUs: ev.timeUs, op: 'delete', object: task.pod });

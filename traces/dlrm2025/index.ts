@@ -1,0 +1,246 @@
+/**
+ * Alibaba DLRM disaggregated serving trace (cluster-trace-gpu-v2025): one instance per row with requests
+ * and limits, its app group, a per-node cap, and creation/scheduled/deletion times (seconds, fractional;
+ * empty when outside the trace window). Each instance becomes a bare Pod (mapping in docs/traces.md).
+ */
+import { InputError } from '../../engine/api/errors.js';
+import type { KObject } from '../../engine/api/types.js';
+import { TimeHeap } from '../heap.js';
+import {
+  expectColumns,
+  FieldParser,
+  readCsvRows,
+  SkipCounter,
+  type CsvRow,
+  type OnInvalid,
+} from '../input.js';
+import {
+  ANN_DURATION,
+  ANN_TRACE_SCHEDULED_TIME,
+  durationString,
+  NVIDIA_GPU,
+  refOf,
+  TRACE_IMAGE,
+} from '../objects.js';
+import type { LossReport, TraceMode, TraceRecord, TraceSource } from '../types.js';
+
+/** The header of the instance list. */
+export const DLRM_COLUMNS = [
+  'instance_sn',
+  'role',
+  'app_name',
+  'cpu_request',
+  'cpu_limit',
+  'gpu_request',
+  'gpu_limit',
+  'rdma_request',
+  'rdma_limit',
+  'memory_request',
+  'memory_limit',
+  'disk_request',
+  'disk_limit',
+  'max_instance_per_node',
+  'creation_time',
+  'scheduled_time',
+  'deletion_time',
+] as const;
+/** Pod label with the app group (the Deployment the instance belongs to). */
+export const DLRM_APP_LABEL = 'alibaba.com/app';
+/** Pod label with the role (HN, CN). */
+export const DLRM_ROLE_LABEL = 'alibaba.com/role';
+/** Annotation with the trace's per-node instance cap of the app. */
+export const ANN_MAX_INSTANCE_PER_NODE = 'kreplay.io/max-instance-per-node';
+
+/** One instance row. */
+export interface DlrmRow {
+  readonly name: string;
+  readonly role: string;
+  readonly app: string;
+  readonly cpu: [number, number];
+  readonly gpu: [number, number];
+  readonly rdma: [number, number];
+  /** GiB. */
+  readonly memory: [number, number];
+  readonly disk: [number, number];
+  /** undefined = no cap (-1 in the trace). */
+  readonly maxPerNode: number | undefined;
+  readonly creation: number | undefined;
+  readonly scheduled: number | undefined;
+  readonly deletion: number | undefined;
+  readonly line: number;
+}
+
+/** Options of {@link readDlrm2025}. */
+export interface Dlrm2025Options {
+  readonly pods: string;
+  readonly mode?: TraceMode;
+  readonly onInvalid?: OnInvalid;
+}
+
+const US = 1_000_000;
+const LABEL_RE = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+
+function pair(p: FieldParser, f: string[], i: number, integer: boolean): [number, number] {
+  const [rq, lm] = [DLRM_COLUMNS[i]!, DLRM_COLUMNS[i + 1]!];
+  const req = integer ? p.uint(rq, f[i]) : p.udec(rq, f[i]);
+  const lim = integer ? p.uint(lm, f[i + 1]) : p.udec(lm, f[i + 1]);
+  if (lim < req) throw p.error(lm, `${lim} is below ${rq} ${req}`);
+  return [req, lim];
+}
+
+/** Parses one instance row (header already checked). */
+export function parseDlrmRow(file: string, row: CsvRow): DlrmRow {
+  expectColumns(file, row, DLRM_COLUMNS.length);
+  const f = row.fields;
+  const p = new FieldParser(file, row.line);
+  const sn = f[0]!;
+  if (!LABEL_RE.test(sn)) throw p.error('instance_sn', `${JSON.stringify(sn)} is not an instance id`);
+  const role = f[1]!;
+  if (!LABEL_RE.test(role)) throw p.error('role', `${JSON.stringify(role)} is not a role`);
+  const app = f[2]!;
+  if (!LABEL_RE.test(app)) throw p.error('app_name', `${JSON.stringify(app)} is not an app name`);
+  const cap = f[13] === '-1' ? undefined : p.uint('max_instance_per_node', f[13]);
+  if (cap === 0) throw p.error('max_instance_per_node', '0 (want -1 or a positive cap)');
+  const opt = (i: number): number | undefined => (f[i] === '' ? undefined : p.udec(DLRM_COLUMNS[i]!, f[i]));
+  const creation = opt(14);
+  const scheduled = opt(15);
+  const deletion = opt(16);
+  if (creation !== undefined && deletion !== undefined && deletion < creation)
+    throw p.error('deletion_time', `${deletion} is before creation_time ${creation}`);
+  return {
+    name: sn.toLowerCase().replace(/_/g, '-'),
+    role,
+    app,
+    cpu: pair(p, f, 3, true),
+    gpu: pair(p, f, 5, true),
+    rdma: pair(p, f, 7, true),
+    memory: pair(p, f, 9, false),
+    disk: pair(p, f, 11, false),
+    maxPerNode: cap,
+    creation,
+    scheduled,
+    deletion,
+    line: row.line,
+  };
+}
+
+const gib = (v: number): string => `${Math.round(v * 1024)}Mi`;
+
+/** The bare Pod of one instance. */
+export function dlrmPodObject(r: DlrmRow): KObject {
+  const requests: Record<string, string> = { cpu: String(r.cpu[0]), memory: gib(r.memory[0]) };
+  const limits: Record<string, string> = { cpu: String(r.cpu[1]), memory: gib(r.memory[1]) };
+  if (r.gpu[0] > 0 || r.gpu[1] > 0) {
+    // Extended resources must have request = limit: the trace's request is what the pod asks for.
+    requests[NVIDIA_GPU] = String(r.gpu[0]);
+    limits[NVIDIA_GPU] = String(r.gpu[0]);
+  }
+  const annotations: Record<string, string> = {
+    'kreplay.io/owner': `Deployment/${r.app.toLowerCase().replace(/_/g, '-')}`,
+    'kreplay.io/rdma-request': String(r.rdma[0]),
+    'kreplay.io/rdma-limit': String(r.rdma[1]),
+    'kreplay.io/disk-request': `${r.disk[0]}Gi`,
+    'kreplay.io/disk-limit': `${r.disk[1]}Gi`,
+  };
+  if (r.maxPerNode !== undefined) annotations[ANN_MAX_INSTANCE_PER_NODE] = String(r.maxPerNode);
+  if (r.scheduled !== undefined) annotations[ANN_TRACE_SCHEDULED_TIME] = String(r.scheduled);
+  if (r.creation !== undefined && r.deletion !== undefined)
+    annotations[ANN_DURATION] = durationString(r.deletion - r.creation);
+  const spec: Record<string, unknown> = {
+    containers: [{ name: 'main', image: TRACE_IMAGE, resources: { requests, limits } }],
+  };
+  if (r.maxPerNode === 1) {
+    spec.affinity = {
+      podAntiAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: [
+          {
+            labelSelector: { matchLabels: { [DLRM_APP_LABEL]: r.app } },
+            topologyKey: 'kubernetes.io/hostname',
+          },
+        ],
+      },
+    };
+  }
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: r.name,
+      namespace: 'default',
+      labels: { [DLRM_APP_LABEL]: r.app, [DLRM_ROLE_LABEL]: r.role },
+      annotations,
+    },
+    spec,
+  } as KObject;
+}
+
+/**
+ * Opens a DLRM instance list. `time-faithful` (default): instances without creation_time (already
+ * running when the trace starts) are created at t=0, the others at creation_time; each is deleted at
+ * its deletion_time (pending deletes in a heap). Rows are sorted by creation time in memory (the file is
+ * not in time order; 23,871 rows). `arrival-only`: all created at t=0 in file order, never deleted.
+ */
+export function readDlrm2025(opts: Dlrm2025Options): TraceSource {
+  const skips = new SkipCounter(opts.onInvalid);
+  const mode = opts.mode ?? 'time-faithful';
+  const loss: LossReport = {
+    format: 'dlrm2025',
+    notes: [
+      'no node list: pods only (bring nodes with --manifests or another trace)',
+      'each instance is a bare Pod; app_name -> label alibaba.com/app and annotation kreplay.io/owner: Deployment/<app> (no Deployment object: the trace creates the pods); role -> label alibaba.com/role',
+      'cpu in cores, memory in GiB (as Mi), GPUs as nvidia.com/gpu (request = limit = gpu_request); rdma and disk requests/limits are annotations (no node of any trace carries them)',
+      'max_instance_per_node -> annotation kreplay.io/max-instance-per-node; a cap of 1 is also a required pod anti-affinity per app on hostname; caps > 1 are not enforced (Kubernetes has no per-node count limit)',
+      'scheduled_time kept as annotation kreplay.io/trace-scheduled-time for comparison only; the trace placement is unknown',
+    ],
+    skipped: skips.skipped,
+  };
+  async function* records(): AsyncGenerator<TraceRecord> {
+    const all: DlrmRow[] = [];
+    let header = true;
+    for await (const row of readCsvRows(opts.pods)) {
+      if (header) {
+        header = false;
+        if (row.fields.join(',') !== DLRM_COLUMNS.join(','))
+          throw new InputError(
+            opts.pods,
+            row.line,
+            undefined,
+            `unexpected header; want ${JSON.stringify(DLRM_COLUMNS.join(','))}`,
+            'BAD_HEADER',
+          );
+        continue;
+      }
+      try {
+        all.push(parseDlrmRow(opts.pods, row));
+      } catch (err) {
+        skips.handle(err);
+      }
+    }
+    if (header)
+      throw new InputError(opts.pods, 1, undefined, 'empty file: expected a header line', 'BAD_HEADER');
+    if (mode === 'arrival-only') {
+      loss.notes.push('arrival-only: every pod is created at t=0 in file order and never deleted');
+      for (const r of all) yield { timeUs: 0, op: 'create', object: dlrmPodObject(r) };
+      return;
+    }
+    const before = all.filter((r) => r.creation === undefined).length;
+    loss.notes.push(
+      `time-faithful: times in trace seconds as they are; ${before} instances without creation_time (running before the trace) are created at t=0; the list is sorted by creation time in memory`,
+    );
+    all.sort((a, b) => (a.creation ?? 0) - (b.creation ?? 0));
+    const deletes = new TimeHeap<KObject>();
+    for (const r of all) {
+      const at = Math.round((r.creation ?? 0) * US);
+      while (deletes.size > 0 && deletes.peekTime()! <= at) {
+        const d = deletes.pop()!;
+        yield { timeUs: d.timeUs, op: 'delete', object: d.value };
+      }
+      const pod = dlrmPodObject(r);
+      yield { timeUs: at, op: 'create', object: pod };
+      if (r.deletion !== undefined) deletes.push(Math.max(at, Math.round(r.deletion * US)), refOf(pod));
+    }
+    for (let d = deletes.pop(); d; d = deletes.pop())
+      yield { timeUs: d.timeUs, op: 'delete', object: d.value };
+  }
+  return { format: 'dlrm2025', records: records(), loss };
+}
