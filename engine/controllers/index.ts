@@ -15,6 +15,14 @@ import { OwnerIndex } from './objects.js';
 import { ReplicaSetController } from './replicaset.js';
 import { JobController } from './job.js';
 import { CronJobController } from './cronjob.js';
+import { DaemonSetController } from './daemonset.js';
+import { StatefulSetController } from './statefulset.js';
+import {
+  DEFAULT_NODE_LIFECYCLE,
+  NodeLifecycleController,
+  type NodeLifecycleOptions,
+} from './node-lifecycle.js';
+import { FaultInjector } from './faults.js';
 import { DEFAULT_TIMINGS, type ControllerTimings } from './types.js';
 
 export * from './types.js';
@@ -28,6 +36,11 @@ export * from './garbage-collector.js';
 export * from './job.js';
 export * from './cronjob.js';
 export * from './time.js';
+export * from './daemonset.js';
+export * from './statefulset.js';
+export * from './scheduling.js';
+export * from './node-lifecycle.js';
+export * from './faults.js';
 export * from './admission/index.js';
 
 /** Settings of {@link installControlPlane}; every field is optional. */
@@ -40,6 +53,8 @@ export interface ControlPlaneOptions {
   lease?: Partial<LeaseTimings>;
   /** kube-controller-manager processes competing for the lease. Default 2. */
   replicas?: number;
+  /** Node failure detection and eviction (defaults: {@link DEFAULT_NODE_LIFECYCLE}). */
+  nodeLifecycle?: Partial<NodeLifecycleOptions>;
 }
 
 /** What {@link installControlPlane} installed. */
@@ -47,6 +62,9 @@ export interface ControlPlane {
   readonly manager: ControllerManager;
   readonly owners: OwnerIndex;
   readonly quota: ResourceQuotaAdmission;
+  readonly nodeLifecycle: NodeLifecycleController;
+  /** Schedules faults (node down/up, controller-manager kill, quota change). */
+  readonly faults: FaultInjector;
 }
 
 /**
@@ -79,9 +97,18 @@ export function installControlPlane(
   const jobs = new JobController(manager, owners);
   manager.add(jobs);
   manager.add(new CronJobController(manager, owners));
+  manager.add(new DaemonSetController(manager, owners));
+  manager.add(new StatefulSetController(manager));
+  const nodeLifecycle = new NodeLifecycleController(manager, {
+    ...DEFAULT_NODE_LIFECYCLE,
+    ...opts.nodeLifecycle,
+  });
+  manager.add(nodeLifecycle);
   manager.add(new GarbageCollector(manager, owners));
   manager.add(new NamespaceController(manager));
   sim.register('controllers', manager);
   sim.register('controllers/job', jobs);
-  return { manager, owners, quota };
+  sim.register('controllers/node-lifecycle', nodeLifecycle);
+  const faults = new FaultInjector(sim, store, manager, nodeLifecycle);
+  return { manager, owners, quota, nodeLifecycle, faults };
 }

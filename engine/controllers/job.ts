@@ -98,7 +98,6 @@ export class JobController implements Controller {
     const failed = pods.filter((p) => p.status?.phase === 'Failed').length;
     const indexed = spec.completionMode === 'Indexed';
     const completions = spec.completions ?? undefined;
-    const parallelism = spec.parallelism ?? 1;
     const suspended = spec.suspend === true;
     const startUs =
       parseTimestamp(job.status?.startTime as unknown as string) ?? (suspended ? undefined : now);
