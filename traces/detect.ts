@@ -103,7 +103,8 @@ async function detectDir(path: string): Promise<TraceFormat | undefined> {
     found.add('google2019');
   if (
     has(/^(task_events|job_events|task_constraints)/) ||
-    has(/^machine_(events|attributes)(\.csv(\.gz)?)?$/)
+    // machine tables alone are 2011's, unless 2019's collection/instance tables sit beside them
+    (has(/^machine_(events|attributes)(\.csv(\.gz)?)?$/) && !found.has('google2019'))
   ) {
     // google2011 tables are folders of part-*.csv.gz files, or single csv files.
     found.add('google2011');

@@ -9,6 +9,7 @@ import { readGoogle2011 } from './google2011/index.js';
 import { readAlibaba2018 } from './alibaba2018/index.js';
 import { readPai2020 } from './pai2020/index.js';
 import { readDlrm2025 } from './dlrm2025/index.js';
+import { readGoogle2019 } from './google2019/index.js';
 
 /** The first columns of the DLRM 2025 instance list's header. */
 export const DLRM_HEADER_PREFIX = 'instance_sn,role,app_name,';
@@ -24,18 +25,6 @@ export interface ReaderInputs {
 }
 
 type Opener = (opts: ReaderInputs, onInvalid: OnInvalid) => TraceSource;
-
-function notYet(format: string): Opener {
-  return () => {
-    throw new InputError(
-      '--format',
-      undefined,
-      undefined,
-      `reading ${format} is not implemented yet`,
-      'NOT_IMPLEMENTED',
-    );
-  };
-}
 
 function need(format: string, path: string | undefined): string {
   if (path === undefined)
@@ -61,7 +50,7 @@ export const READERS_EXTRA: Record<
       onInvalid,
     }),
   google2011: (o, onInvalid) => readGoogle2011({ trace: need('google2011', o.trace), onInvalid }),
-  google2019: notYet('google2019'),
+  google2019: (o, onInvalid) => readGoogle2019({ trace: need('google2019', o.trace), onInvalid }),
   pai2020: (o, onInvalid) => {
     const nodes = o.nodes ?? o.trace;
     if (nodes === undefined)

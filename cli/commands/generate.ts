@@ -32,14 +32,22 @@ export function register(program: Command): void {
     .addOption(
       new Option('--format <fmt>', 'output format').choices([...GENERATOR_FORMATS]).makeOptionMandatory(),
     )
-    .option('--nodes <n>', 'number of nodes', count('--nodes', 0), GENERATE_DEFAULTS.nodes)
-    .option('--pods <m>', 'number of pods', count('--pods', 0), GENERATE_DEFAULTS.pods)
+    .option(
+      '--nodes <n>',
+      'number of nodes (google*: machines)',
+      count('--nodes', 0),
+      GENERATE_DEFAULTS.nodes,
+    )
+    .option('--pods <m>', 'number of pods (google*: tasks)', count('--pods', 0), GENERATE_DEFAULTS.pods)
     .option('--days <d>', 'span of pod arrivals in days', count('--days', 0), GENERATE_DEFAULTS.days)
     .option('--seed <s>', 'random seed', String(GENERATE_DEFAULTS.seed))
-    .requiredOption('--out <path>', 'output: a folder (openb) or a file (native, .gz to compress)')
+    .requiredOption(
+      '--out <path>',
+      'output: a folder (openb, google2011, google2019) or a file (native, .gz to compress)',
+    )
     .addHelpText(
       'after',
-      '\nExample:\n  kreplay generate --format openb --nodes 1000 --pods 100000 --days 7 --seed 42 --out gen/',
+      '\nExample:\n  kreplay generate --format openb --nodes 1000 --pods 100000 --days 7 --seed 42 --out gen/\n  kreplay generate --format google2011 --nodes 12500 --pods 3400000 --days 29 --out g11/',
     )
     .action(
       async (opts: {

@@ -13,9 +13,12 @@ import { OPENB_NODE_COLUMNS, OPENB_POD_COLUMNS } from '../openb/rows.js';
 import { readOpenb } from '../openb/reader.js';
 import { writeNative } from '../native/index.js';
 import { isGzip } from '../input.js';
+import { generateGoogle2011, generateGoogle2019 } from './google.js';
+
+export { generateGoogle2011, generateGoogle2019, type GoogleGenCounts } from './google.js';
 
 /** Formats the generator writes. */
-export const GENERATOR_FORMATS = ['openb', 'native'] as const;
+export const GENERATOR_FORMATS = ['openb', 'native', 'google2011', 'google2019'] as const;
 /** A format the generator writes. */
 export type GeneratorFormat = (typeof GENERATOR_FORMATS)[number];
 
@@ -168,6 +171,9 @@ export async function generate(
   options: Partial<GenerateOptions> = {},
 ): Promise<string[]> {
   const opts: GenerateOptions = { ...GENERATE_DEFAULTS, ...options };
+  // google*: `out` is a folder of tables; --nodes machines, --pods tasks (about 3 task events each).
+  if (format === 'google2011') return (await generateGoogle2011(out, opts)).files;
+  if (format === 'google2019') return (await generateGoogle2019(out, opts)).files;
   if (format === 'openb') {
     await mkdir(out, { recursive: true });
     const nodes = join(out, OPENB_GENERATED.nodes);
