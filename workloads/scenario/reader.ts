@@ -52,7 +52,13 @@ export function readScenario(text: string, file = 'scenario.yaml'): Scenario {
     n?.range ? lc.linePos(n.range[0]).line : undefined;
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
-    throw new InputError(file, e.linePos?.[0].line, undefined, e.message.split('\n')[0]!, 'BAD_SCENARIO');
+    throw new InputError(
+      file,
+      e.linePos?.[0].line ?? lc.linePos(e.pos[0]).line,
+      undefined,
+      e.message.split('\n')[0]!,
+      'BAD_SCENARIO',
+    );
   }
   const fail = (path: (string | number)[], message: string): never => {
     const node = doc.getIn(path, true) as YamlNode | undefined;

@@ -1,4 +1,5 @@
 import test from 'ava';
+import type { Pod } from '../../../engine/api/types.js';
 import { readScenario, runScenario } from '../../../workloads/scenario/index.js';
 import { presetConfig } from '../../../engine/scheduler/index.js';
 
@@ -74,5 +75,5 @@ test('the same scenario twice gives the same log hash, and the faults take effec
   t.is(a.store.count('Pod'), 4);
   // n1 went down at 3 min: by 15 min (3 + 40 s + 300 s, delayed by the controller-manager kill) every
   // pod runs on n2.
-  t.true(a.store.list<{ spec?: { nodeName?: string } }>('Pod').every((p) => p.spec?.nodeName === 'n2'));
+  t.true(a.store.list<Pod>('Pod').every((p) => p.spec?.nodeName === 'n2'));
 });
