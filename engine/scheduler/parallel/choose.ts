@@ -1,0 +1,74 @@
+import { availableParallelism } from 'node:os';
+import type { SchedulerConfig } from '../framework/index.js';
+
+/**
+ * Work per batch (nodes × pods per batch × plugin cost factor) below which `auto` stays sequential:
+ * a batch must carry well over a thread round trip (~60–200 µs here) per worker to pay.
+ */
+export const AUTO_MIN_WORK = 20_000;
+/** Nodes below which `auto` stays sequential whatever the batch (per-pod scans are too short). */
+export const AUTO_MIN_NODES = 2_000;
+/** `auto` never uses more threads than this. */
+export const AUTO_MAX_WORKERS = 4;
+
+/** Inputs of {@link chooseWorkers}. */
+export interface ChooseWorkersInput {
+  /** `--workers`: 'auto' or a forced count (1 = sequential). */
+  readonly requested: 'auto' | number;
+  readonly config: SchedulerConfig;
+  /** Nodes the run is expected to hold (e.g. the trace's node count, or the live count at start). */
+  readonly nodes: number;
+  /** Pods per speculative batch. */
+  readonly batchSize: number;
+  /** Cores available (defaults to os.availableParallelism()). */
+  readonly cores?: number;
+}
+
+/**
+ * Relative cost of one node evaluation for a profile: 1 for the core plugins, more with the
+ * expensive topology plugins enabled (their per-node work is several times the resource scan).
+ */
+export function pluginCostFactor(config: SchedulerConfig): number {
+  let f = 1;
+  for (const p of config.profiles) {
+    const names = new Set([...p.points.filter, ...p.points.score]);
+    let g = 1;
+    if (names.has('InterPodAffinity')) g += 1;
+    if (names.has('PodTopologySpread')) g += 1;
+    f = Math.max(f, g);
+  }
+  return f;
+}
+
+/**
+ * The worker count for a replay. A number is forced as given (1 = sequential). `auto` is sequential
+ * when speculation cannot apply (any profile samples nodes: percentageOfNodesToScore < 100), on one
+ * core, on clusters under AUTO_MIN_NODES, or under AUTO_MIN_WORK of work per batch; otherwise one
+ * thread per core, at most AUTO_MAX_WORKERS. Speculation also pauses itself at run time when most
+ * speculated pods end up recomputed (ParallelScheduler), so `auto` does not lose where it guessed
+ * wrong.
+ */
+export function chooseWorkers(input: ChooseWorkersInput): number {
+  if (input.requested !== 'auto') {
+    if (!Number.isInteger(input.requested) || input.requested < 1)
+      throw new RangeError('workers must be a positive integer or "auto"');
+    return input.requested;
+  }
+  const cores = input.cores ?? availableParallelism();
+  if (cores < 2) return 1;
+  for (const p of input.config.profiles) {
+    if ((p.percentageOfNodesToScore ?? input.config.percentageOfNodesToScore) < 100) return 1;
+  }
+  if (input.nodes < AUTO_MIN_NODES) return 1;
+  if (input.nodes * input.batchSize * pluginCostFactor(input.config) < AUTO_MIN_WORK) return 1;
+  return Math.min(cores, AUTO_MAX_WORKERS);
+}
+
+/** Parses `--workers`: `auto` or a positive integer (RangeError naming the option otherwise). */
+export function parseWorkersOption(value: string): 'auto' | number {
+  if (value === 'auto') return 'auto';
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isInteger(n) || n < 1)
+    throw new RangeError(`--workers must be "auto" or a positive integer, got ${JSON.stringify(value)}`);
+  return n;
+}
