@@ -15,17 +15,23 @@ export function buildProgram(): Command {
   return program;
 }
 
-/** CLI entry: runs argv, maps errors to exit codes (2 for bad input/usage, one line, no stack). */
-export async function main(argv: string[]): Promise<void> {
+/**
+ * Runs the CLI on `argv` (node-style: program path first) and returns the exit code: 0 ok, 1 a check
+ * failed, 2 bad input or usage (one line on stderr, no stack unless `--debug`).
+ */
+export async function run(argv: string[]): Promise<number> {
   const program = buildProgram();
   const debug = argv.includes('--debug');
   try {
     await program.parseAsync(argv);
+    return 0;
   } catch (err) {
-    if (err instanceof CommanderError) {
-      process.exitCode = err.exitCode === 0 ? 0 : EXIT_BAD_INPUT;
-      return;
-    }
-    process.exitCode = reportError(err, debug);
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : EXIT_BAD_INPUT;
+    return reportError(err, debug);
   }
+}
+
+/** The `kreplay` binary's entry. */
+export async function main(argv: string[]): Promise<void> {
+  process.exitCode = await run(argv);
 }
