@@ -166,6 +166,32 @@ export class GpuCluster {
     this.version[node]!++;
   }
 
+  /**
+   * Undoes `bind(node, pod, gpuMask)`: the scheduler plugins' state is incremental in both directions
+   * (pods finish, are deleted or are removed by preemption's what-ifs). The fill experiment never
+   * calls it. The caller passes exactly what it bound; a mismatch is a programming error.
+   */
+  unbind(node: number, pod: GpuPodRequest, gpuMask: number): void {
+    this.cpuFree[node]! += pod.cpuMilli;
+    this.memoryFree[node]! += pod.memoryMib;
+    if (pod.numGpu > 0) {
+      const base = node * this.maxGpus;
+      const g = this.gpuCount[node]!;
+      for (let i = 0; i < g; i++) {
+        if ((gpuMask & (1 << i)) === 0) continue;
+        if (this.gpuFree[base + i]! + pod.gpuMilli > GPU_MILLI)
+          throw new RangeError(`GPU ${i} of node ${node} would exceed ${GPU_MILLI} milli free`);
+        this.gpuFree[base + i]! += pod.gpuMilli;
+      }
+      this.#refreshGpus(node);
+      this.#allocatedGpuMilli -= pod.totalGpuMilli;
+      const tag = node * (this.maxGpus + 1) + (pod.sharing ? 0 : pod.numGpu);
+      this.affinityCount[tag]!--;
+      if (this.affinityCount[tag]! === 0) this.affinityKinds[node]!--;
+    }
+    this.version[node]!++;
+  }
+
   #refreshGpus(node: number): void {
     const base = node * this.maxGpus;
     const g = this.gpuCount[node]!;

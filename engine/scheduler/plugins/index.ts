@@ -9,6 +9,7 @@ import { factory as nodeResourcesFit } from './node-resources-fit/index.js';
 import { factory as nodeUnschedulable } from './node-unschedulable/index.js';
 import { factory as prioritySort } from './priority-sort/index.js';
 import { registerAdvancedPlugins } from './register-advanced.js';
+import { registerGpuPlugins } from './register-gpu.js';
 import { factory as schedulingGates } from './scheduling-gates/index.js';
 import { factory as taintToleration } from './taint-toleration/index.js';
 
@@ -41,5 +42,6 @@ export function defaultRegistry(): Registry {
     r.register(f as never);
   }
   registerAdvancedPlugins(r); // InterPodAffinity, PodTopologySpread, DefaultPreemption
+  registerGpuPlugins(r); // GpuShare + the six GPU policies (docs/gpu-policies.md)
   return r;
 }
