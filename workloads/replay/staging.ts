@@ -1,5 +1,5 @@
-import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmdirSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { KreplayError } from '../../engine/api/errors.js';
 
 /**
@@ -9,13 +9,15 @@ import { KreplayError } from '../../engine/api/errors.js';
 export class StagedOutput {
   readonly dir: string;
   readonly staging: string;
+  /** The first folder `mkdir -p` created, removed again on abort. */
+  readonly #created: string | undefined;
   #done = false;
 
   constructor(dir: string) {
-    this.dir = dir;
+    this.dir = resolve(dir);
     try {
-      mkdirSync(dir, { recursive: true });
-      this.staging = mkdtempSync(join(dir, '.kreplay-tmp-'));
+      this.#created = mkdirSync(this.dir, { recursive: true });
+      this.staging = mkdtempSync(join(this.dir, '.kreplay-tmp-'));
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       const why = code === 'EACCES' || code === 'EROFS' ? 'not writable' : code === 'ENOTDIR' || code === 'EEXIST' ? 'not a directory' : String(code);
@@ -39,6 +41,16 @@ export class StagedOutput {
   abort(): void {
     if (this.#done) return;
     rmSync(this.staging, { recursive: true, force: true });
+    // Folders this run created go too, but only while empty: a sibling run may be writing next to us.
+    if (this.#created) {
+      for (let d = this.dir; d.length >= this.#created.length; d = dirname(d)) {
+        try {
+          rmdirSync(d);
+        } catch {
+          break;
+        }
+      }
+    }
     this.#done = true;
   }
 }
