@@ -1,0 +1,63 @@
+import test from 'ava';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { CellFailedError, resolveWorkers, runCells, siblingWorkerUrl } from '../../../workloads/pool/run-cells.js';
+
+/** A throwaway worker: squares numbers, throws on 13, kills its thread on 666. */
+function workerFile(): URL {
+  const dir = mkdtempSync(join(tmpdir(), 'kreplay-pool-'));
+  const file = join(dir, 'w.mjs');
+  writeFileSync(
+    file,
+    `export default function (n) {
+  if (n === 13) throw new Error('unlucky');
+  if (n === 666) process.exit(3);
+  return n * n;
+}
+`,
+  );
+  return pathToFileURL(file);
+}
+
+const local = async (n: number) => {
+  if (n === 13) throw new Error('unlucky');
+  return n * n;
+};
+
+test('results come back in task order for any worker count', async (t) => {
+  const url = workerFile();
+  const tasks = [5, 1, 4, 2, 3, 9, 7];
+  const expected = tasks.map((n) => n * n);
+  for (const workers of [1, 2, 3]) {
+    const done: number[] = [];
+    const r = await runCells({ tasks, workers, workerUrl: url, runLocal: local, describe: (n) => `cell ${n}`, onDone: (d) => done.push(d) });
+    t.deepEqual(r, expected);
+    t.deepEqual(done, [1, 2, 3, 4, 5, 6, 7]);
+  }
+});
+
+test('a throwing cell fails the run naming the cell, sequential or pooled', async (t) => {
+  const url = workerFile();
+  for (const workers of [1, 2]) {
+    const err = await t.throwsAsync(() => runCells({ tasks: [1, 13, 2], workers, workerUrl: url, runLocal: local, describe: (n) => `cell ${n}` }));
+    t.true(err instanceof CellFailedError);
+    t.regex(err!.message, /^cell 13 failed: unlucky$/);
+  }
+});
+
+test('a worker that dies fails the run with an error instead of hanging', async (t) => {
+  const err = await t.throwsAsync(() =>
+    runCells({ tasks: [1, 666, 2], workers: 2, workerUrl: workerFile(), runLocal: local, describe: (n) => `cell ${n}` }),
+  );
+  t.regex(err!.message, /^cell 666 failed: /);
+});
+
+test('worker counts and sibling worker files', (t) => {
+  t.is(resolveWorkers(8, 3), 3);
+  t.is(resolveWorkers(2, 10), 2);
+  t.is(resolveWorkers('auto', 1), 1);
+  t.is(siblingWorkerUrl('file:///a/b/compare.ts', 'worker').href, 'file:///a/b/worker.ts');
+  t.is(siblingWorkerUrl('file:///a/dist/compare.js', 'worker').href, 'file:///a/dist/worker.js');
+});

@@ -1,0 +1,44 @@
+import test from 'ava';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadPolicy, parsePolicy } from '../../../workloads/replay/policy.js';
+import { describeInputs } from '../../../workloads/replay/run-replay.js';
+
+test('presets by name, configuration files by extension, anything else refused', (t) => {
+  t.deepEqual(parsePolicy('most-allocated'), { name: 'most-allocated', source: 'most-allocated' });
+  t.deepEqual(parsePolicy('cfg/binpack.yaml'), { name: 'binpack', source: 'cfg/binpack.yaml' });
+  t.throws(() => parsePolicy('binpack'), { message: /--policy: unknown policy "binpack": use a preset/ });
+});
+
+test('a configuration file loads its profiles; a bad one names the file', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kreplay-pol-'));
+  const good = join(dir, 'two.yaml');
+  writeFileSync(
+    good,
+    `apiVersion: kubescheduler.config.k8s.io/v1
+kind: KubeSchedulerConfiguration
+profiles:
+  - schedulerName: default-scheduler
+  - schedulerName: packer
+    pluginConfig:
+      - name: NodeResourcesFit
+        args:
+          scoringStrategy:
+            type: MostAllocated
+`,
+  );
+  t.deepEqual(
+    loadPolicy(parsePolicy(good)).profiles.map((p) => p.schedulerName),
+    ['default-scheduler', 'packer'],
+  );
+  const bad = join(dir, 'bad.yaml');
+  writeFileSync(bad, 'apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\nprofiles:\n  - plugins:\n      score:\n        enabled:\n          - name: NoSuchPlugin\n');
+  t.throws(() => loadPolicy(parsePolicy(bad)), { message: /bad\.yaml.*NoSuchPlugin/ });
+  t.throws(() => loadPolicy(parsePolicy(join(dir, 'missing.yaml'))), { message: /missing\.yaml: no such file or directory/ });
+});
+
+test('inputs are described by their paths', (t) => {
+  t.is(describeInputs({ nodes: 'n.csv', pods: 'p.csv' }), 'n.csv + p.csv');
+  t.is(describeInputs({ trace: 't.ndjson', manifests: ['a.yaml', 'b.yaml'] }), 't.ndjson + a.yaml + b.yaml');
+});
