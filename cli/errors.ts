@@ -25,7 +25,8 @@ export function reportError(err: unknown, debug: boolean): number {
   }
   const e = err as NodeJS.ErrnoException;
   if (e && typeof e === 'object' && typeof e.code === 'string' && e.code.startsWith('E') && 'path' in e) {
-    const what = e.code === 'ENOENT' ? 'no such file or directory' : e.code === 'EACCES' ? 'permission denied' : e.code;
+    const what =
+      e.code === 'ENOENT' ? 'no such file or directory' : e.code === 'EACCES' ? 'permission denied' : e.code;
     process.stderr.write(`kreplay: ${String(e.path)}: ${what}\n`);
     return EXIT_BAD_INPUT;
   }

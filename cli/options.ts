@@ -26,7 +26,8 @@ export function parseSeeds(text: string, flag = '--seeds'): string[] {
     return Array.from({ length: b - a + 1 }, (_, i) => String(a + i));
   }
   const list = text.split(',').map((s) => s.trim());
-  if (list.some((s) => s === '')) throw bad(flag, `${JSON.stringify(text)} is not a range a..b or a comma list`);
+  if (list.some((s) => s === ''))
+    throw bad(flag, `${JSON.stringify(text)} is not a range a..b or a comma list`);
   return list;
 }
 
@@ -34,6 +35,7 @@ export function parseSeeds(text: string, flag = '--seeds'): string[] {
 export function parseWorkers(text: string | undefined): 'auto' | number {
   if (text === undefined || text === 'auto') return 'auto';
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > 1024) throw bad('--workers', `${JSON.stringify(text)} is not auto or a positive integer`);
+  if (!Number.isInteger(n) || n < 1 || n > 1024)
+    throw bad('--workers', `${JSON.stringify(text)} is not auto or a positive integer`);
   return n;
 }

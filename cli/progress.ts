@@ -32,7 +32,10 @@ export function createProgress(label: string, total: number, unit: string, enabl
   return {
     update(done, detail = '') {
       const secs = Number(process.hrtime.bigint() - start) / 1e9;
-      bar.update(Math.min(Math.round(done), Math.round(total)), { rate: secs > 0 ? (done / secs).toFixed(0) : '0', detail });
+      bar.update(Math.min(Math.round(done), Math.round(total)), {
+        rate: secs > 0 ? (done / secs).toFixed(0) : '0',
+        detail,
+      });
     },
     stop() {
       bar.stop();

@@ -12,7 +12,17 @@ function pct(x: number | undefined): string {
 
 /** A plain-text table comparing runs, for the terminal. */
 export function formatSummaryTable(rows: readonly NamedSummary[]): string {
-  const header = ['policy', 'pods', 'scheduled', 'unschedulable', 'pending p50 s', 'pending p99 s', 'cpu mean', 'gpu mean', 'decisions/s'];
+  const header = [
+    'policy',
+    'pods',
+    'scheduled',
+    'unschedulable',
+    'pending p50 s',
+    'pending p99 s',
+    'cpu mean',
+    'gpu mean',
+    'decisions/s',
+  ];
   const body = rows.map(({ name, summary: s }) => [
     name,
     String(s.podsSubmitted),
@@ -25,6 +35,7 @@ export function formatSummaryTable(rows: readonly NamedSummary[]): string {
     Math.round(s.decisionsPerSecond).toLocaleString('en-US'),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n') + '\n';
 }

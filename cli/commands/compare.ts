@@ -26,7 +26,9 @@ interface CompareFlags extends TraceInputFlags {
 function splitTraces(inputs: OpenTraceOptions): OpenTraceOptions[] {
   const list = (s: string | undefined) => (s ? s.split(',').filter(Boolean) : [undefined]);
   const out: OpenTraceOptions[] = [];
-  for (const trace of list(inputs.trace)) for (const pods of list(inputs.pods)) out.push({ ...inputs, ...(trace ? { trace } : {}), ...(pods ? { pods } : {}) });
+  for (const trace of list(inputs.trace))
+    for (const pods of list(inputs.pods))
+      out.push({ ...inputs, ...(trace ? { trace } : {}), ...(pods ? { pods } : {}) });
   return out;
 }
 
@@ -56,14 +58,20 @@ export async function compareAndReport(opts: {
     onProgress: (done) => bar.update(done),
   }).finally(() => bar.stop());
   await writeCompareOutputs(opts.outDir, runs);
-  process.stdout.write(formatSummaryTable(runs.map((r) => ({ name: `${r.policy} (${r.trace}, seed ${r.seed})`, summary: r.summary }))));
+  process.stdout.write(
+    formatSummaryTable(
+      runs.map((r) => ({ name: `${r.policy} (${r.trace}, seed ${r.seed})`, summary: r.summary })),
+    ),
+  );
   process.stdout.write(`compare.csv and report.html: ${join(opts.outDir, 'report.html')}\n`);
   return runs;
 }
 
 /** `kreplay compare`: policies × traces × seeds over worker threads; compare.csv and report.html. */
 export function register(program: Command): void {
-  const cmd = program.command('compare').description('compare scheduler policies on traces over seeds (runs spread over worker threads)');
+  const cmd = program
+    .command('compare')
+    .description('compare scheduler policies on traces over seeds (runs spread over worker threads)');
   addTraceInputOptions(cmd)
     .option('--policies <list>', 'comma list of presets or KubeSchedulerConfiguration .yaml files')
     .option('--seeds <seeds>', 'a..b or a comma list', '1')
@@ -82,10 +90,12 @@ Example:
 `,
     )
     .action(async (flags: CompareFlags) => {
-      if (!flags.policies) throw new UsageError('--policies is required (e.g. default-scheduler,most-allocated)');
+      if (!flags.policies)
+        throw new UsageError('--policies is required (e.g. default-scheduler,most-allocated)');
       if (!flags.out) throw new UsageError('--out is required');
       const bucketSeconds = Number(flags.bucket);
-      if (!(bucketSeconds > 0)) throw new UsageError(`--bucket ${flags.bucket} is not a positive number of seconds`);
+      if (!(bucketSeconds > 0))
+        throw new UsageError(`--bucket ${flags.bucket} is not a positive number of seconds`);
       const untilUs = parseUntil(flags.until);
       await compareAndReport({
         traces: splitTraces(traceInputsFromOptions(flags)),

@@ -8,9 +8,21 @@ import { register as report } from './report.js';
 import { register as trace } from './trace.js';
 import { register as generate } from './generate.js';
 import { register as explain } from './explain.js';
+import { register as bench } from './bench.js';
 
 /** A command module registers itself (name, flags, help with an example, action) on the program. */
 export type RegisterCommand = (program: Command) => void;
 
 /** Every command of the CLI, in help order. Add a module's `register` here. */
-export const COMMANDS: RegisterCommand[] = [replay, compare, demo, trace, generate, log, report, experiment, explain];
+export const COMMANDS: RegisterCommand[] = [
+  replay,
+  compare,
+  demo,
+  trace,
+  generate,
+  log,
+  report,
+  experiment,
+  explain,
+  bench,
+];

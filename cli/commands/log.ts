@@ -12,12 +12,16 @@ export function register(program: Command): void {
     .argument('<events>', 'an events.ndjson.gz written by replay')
     .description('recompute the SHA-256 chain of an event log; exit 1 at the first bad line')
     .option('--json', 'print the result as JSON')
-    .addHelpText('after', '\nExample:\n  kreplay log verify reports/demo/default-scheduler/events.ndjson.gz\n')
+    .addHelpText(
+      'after',
+      '\nExample:\n  kreplay log verify reports/demo/default-scheduler/events.ndjson.gz\n',
+    )
     .action(async (path: string, opts: { json?: boolean }) => {
       if (!existsSync(path)) throw new InputError(path, undefined, undefined, 'no such file or directory');
       const r = await verifyLogFile(path);
       if (opts.json) process.stdout.write(`${JSON.stringify(r)}\n`);
-      if (!r.ok) throw new CheckFailed(`${path}:${r.line}: ${r.reason} (first ${r.entries} entries verified)`);
+      if (!r.ok)
+        throw new CheckFailed(`${path}:${r.line}: ${r.reason} (first ${r.entries} entries verified)`);
       if (!opts.json) process.stdout.write(`ok: ${r.entries} entries, sha256 ${r.hash}\n`);
     });
 }

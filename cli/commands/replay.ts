@@ -26,12 +26,18 @@ export function register(program: Command): void {
     .description('replay a trace through the simulated control plane with one scheduler policy');
   addTraceInputOptions(cmd)
     .option('--config <yaml>', 'a KubeSchedulerConfiguration (kubescheduler.config.k8s.io/v1)')
-    .option('--policy <preset>', 'a preset: default-scheduler, most-allocated, requested-to-capacity-ratio, balanced')
+    .option(
+      '--policy <preset>',
+      'a preset: default-scheduler, most-allocated, requested-to-capacity-ratio, balanced',
+    )
     .option('--seed <seed>', 'run seed (all randomness derives from it)', '1')
     .option('--workers <n>', 'auto or N worker threads (results are identical for any value)', 'auto')
     .option('--until <duration>', 'stop at this virtual time, e.g. 90s, 15m, 36h, 30d')
     .option('--bucket <seconds>', 'width of the time-series buckets in reports', '60')
-    .option('--out <dir>', 'write events.ndjson.gz, summary/pods/nodes/timeseries/attempts CSVs and report.html')
+    .option(
+      '--out <dir>',
+      'write events.ndjson.gz, summary/pods/nodes/timeseries/attempts CSVs and report.html',
+    )
     .option('--json', 'print the summary as one JSON object')
     .option('--no-progress', 'no progress bar on stderr')
     .addHelpText(
@@ -48,9 +54,15 @@ Example:
       parseWorkers(flags.workers);
       const untilUs = parseUntil(flags.until);
       const bucketSeconds = Number(flags.bucket);
-      if (!(bucketSeconds > 0)) throw new UsageError(`--bucket ${flags.bucket} is not a positive number of seconds`);
+      if (!(bucketSeconds > 0))
+        throw new UsageError(`--bucket ${flags.bucket} is not a positive number of seconds`);
       const policy = parsePolicy(flags.config ?? flags.policy ?? 'default-scheduler');
-      const bar = createProgress('replay', untilUs ? untilUs / 1e6 : 0, untilUs ? 'virtual s' : 'events', flags.progress);
+      const bar = createProgress(
+        'replay',
+        untilUs ? untilUs / 1e6 : 0,
+        untilUs ? 'virtual s' : 'events',
+        flags.progress,
+      );
       const report = await runReplay(
         {
           inputs,
@@ -60,7 +72,8 @@ Example:
           ...(untilUs !== undefined ? { untilUs } : {}),
           ...(flags.out ? { outDir: flags.out } : {}),
         },
-        (virtualUs, events) => bar.update(untilUs ? virtualUs / 1e6 : events, `t=${(virtualUs / 1e6).toFixed(0)}s`),
+        (virtualUs, events) =>
+          bar.update(untilUs ? virtualUs / 1e6 : events, `t=${(virtualUs / 1e6).toFixed(0)}s`),
       ).finally(() => bar.stop());
       if (flags.json) process.stdout.write(`${JSON.stringify(report.summary)}\n`);
       else {

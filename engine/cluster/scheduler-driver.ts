@@ -177,12 +177,20 @@ export class SchedulerDriver {
       message: result.message,
     } satisfies SchedFailEvent);
     if (result.nominatedNodeName) this.#preempt(pod, key, result.nominatedNodeName, result.victims ?? []);
-    this.queue.addUnschedulable(pod, { unschedulable: result.code !== 'Error', pluginsThatRejected: Object.keys(result.reasons) }, this.#sim.now());
+    this.queue.addUnschedulable(
+      pod,
+      { unschedulable: result.code !== 'Error', pluginsThatRejected: Object.keys(result.reasons) },
+      this.#sim.now(),
+    );
   }
 
   #preempt(pod: Pod, key: string, nodeName: string, victims: readonly Pod[]): void {
     const victimKeys = victims.map((v) => `${v.metadata!.namespace ?? 'default'}/${v.metadata!.name!}`);
-    this.#sim.log.append(EVENT.PREEMPT, { pod: key, node: nodeName, victims: victimKeys } satisfies SchedPreemptEvent);
+    this.#sim.log.append(EVENT.PREEMPT, {
+      pod: key,
+      node: nodeName,
+      victims: victimKeys,
+    } satisfies SchedPreemptEvent);
     for (const v of victims) {
       this.#store.delete('Pod', v.metadata!.name!, { namespace: v.metadata!.namespace ?? 'default' });
     }

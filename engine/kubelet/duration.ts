@@ -1,6 +1,12 @@
 import { ValidationError } from '../api/errors.js';
 
-const UNIT_US: Record<string, number> = { ms: 1_000, s: 1_000_000, m: 60_000_000, h: 3_600_000_000, d: 86_400_000_000 };
+const UNIT_US: Record<string, number> = {
+  ms: 1_000,
+  s: 1_000_000,
+  m: 60_000_000,
+  h: 3_600_000_000,
+  d: 86_400_000_000,
+};
 
 /**
  * Parses a duration (`90s`, `15m`, `36h`, `30d`, `250ms`, `1h30m`, or a plain number of seconds)
@@ -9,7 +15,8 @@ const UNIT_US: Record<string, number> = { ms: 1_000, s: 1_000_000, m: 60_000_000
 export function parseDurationUs(text: string | number, path = ''): number {
   if (typeof text === 'number' || /^\d+(\.\d+)?$/.test(text)) {
     const s = Number(text);
-    if (!Number.isFinite(s) || s < 0) throw new ValidationError(path, `invalid duration ${JSON.stringify(text)}`, 'INVALID_DURATION');
+    if (!Number.isFinite(s) || s < 0)
+      throw new ValidationError(path, `invalid duration ${JSON.stringify(text)}`, 'INVALID_DURATION');
     return Math.round(s * 1_000_000);
   }
   const re = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/g;
@@ -21,7 +28,11 @@ export function parseDurationUs(text: string | number, path = ''): number {
     consumed = m.index + m[0].length;
   }
   if (consumed === 0 || consumed !== text.length) {
-    throw new ValidationError(path, `invalid duration ${JSON.stringify(text)} (use e.g. 90s, 15m, 36h, 30d)`, 'INVALID_DURATION');
+    throw new ValidationError(
+      path,
+      `invalid duration ${JSON.stringify(text)} (use e.g. 90s, 15m, 36h, 30d)`,
+      'INVALID_DURATION',
+    );
   }
   return Math.round(total);
 }

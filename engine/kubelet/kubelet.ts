@@ -74,7 +74,13 @@ export class Kubelets {
         if (amount <= 0) continue;
         const cap = alloc.get(res) ?? 0;
         if ((used.get(res) ?? 0) + amount > cap) {
-          this.#terminate(pod, 'Failed', `OutOf${res}`, `Node didn't have enough resource: ${res}`, EVENT.REJECT);
+          this.#terminate(
+            pod,
+            'Failed',
+            `OutOf${res}`,
+            `Node didn't have enough resource: ${res}`,
+            EVENT.REJECT,
+          );
           return;
         }
       }
@@ -82,7 +88,10 @@ export class Kubelets {
     for (const [res, amount] of req) used.set(res, (used.get(res) ?? 0) + amount);
     this.#used.set(node, used);
     this.#admitted.set(key, { node, req });
-    this.#sim.after(this.#startupUs, PHASE.KUBELET, EVENT.START, { key, uid: pod.metadata!.uid! } satisfies PodRef);
+    this.#sim.after(this.#startupUs, PHASE.KUBELET, EVENT.START, {
+      key,
+      uid: pod.metadata!.uid!,
+    } satisfies PodRef);
   }
 
   #release(key: string): void {
@@ -103,7 +112,11 @@ export class Kubelets {
     if (!pod || pod.status?.phase === 'Running' || !this.#admitted.has(ref.key)) return;
     const startTime = new Date(this.#sim.now() / 1000).toISOString();
     this.#store.update<Pod>({ ...pod, status: { ...pod.status, phase: 'Running', startTime } });
-    this.#sim.log.append(EVENT.START, { pod: ref.key, node: pod.spec!.nodeName!, phase: 'Running' } satisfies KubeletEvent);
+    this.#sim.log.append(EVENT.START, {
+      pod: ref.key,
+      node: pod.spec!.nodeName!,
+      phase: 'Running',
+    } satisfies KubeletEvent);
     const d = pod.metadata?.annotations?.[DURATION_ANNOTATION];
     if (d !== undefined) {
       const us = parseDurationUs(d, `${ref.key}: metadata.annotations.${DURATION_ANNOTATION}`);
@@ -120,7 +133,10 @@ export class Kubelets {
 
   #terminate(pod: Pod, phase: 'Succeeded' | 'Failed', reason: string, message: string, type: string): void {
     const key = objectKey({ ...pod, kind: 'Pod' });
-    this.#store.update<Pod>({ ...pod, status: { ...pod.status, phase, reason, ...(message ? { message } : {}) } });
+    this.#store.update<Pod>({
+      ...pod,
+      status: { ...pod.status, phase, reason, ...(message ? { message } : {}) },
+    });
     this.#sim.log.append(type, { pod: key, node: pod.spec!.nodeName!, phase, reason } satisfies KubeletEvent);
   }
 

@@ -17,9 +17,11 @@ export function readCheckpoint(path: string): CheckpointData {
   try {
     cp = JSON.parse(gunzipSync(readFileSync(path)).toString('utf8')) as CheckpointData;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new KreplayError('NOT_FOUND', `${path}: no such file or directory`);
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new KreplayError('NOT_FOUND', `${path}: no such file or directory`);
     throw new KreplayError('BAD_CHECKPOINT', `${path}: not a kreplay checkpoint (${(err as Error).message})`);
   }
-  if (cp.version !== 1) throw new KreplayError('BAD_CHECKPOINT', `${path}: unsupported checkpoint version ${String(cp.version)}`);
+  if (cp.version !== 1)
+    throw new KreplayError('BAD_CHECKPOINT', `${path}: unsupported checkpoint version ${String(cp.version)}`);
   return cp;
 }

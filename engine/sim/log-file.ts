@@ -97,9 +97,16 @@ export async function* readLogLines(path: string): AsyncGenerator<{ lineNo: numb
  * Reads the entries of a log file, without verifying (use `verifyLogFile` for that). The trailer
  * line, if any, goes to `onTrailer`.
  */
-export async function* readLog(path: string, onTrailer?: (t: Record<string, unknown>) => void): AsyncGenerator<LogEntry> {
+export async function* readLog(
+  path: string,
+  onTrailer?: (t: Record<string, unknown>) => void,
+): AsyncGenerator<LogEntry> {
   for await (const { line } of readLogLines(path)) {
-    const e = JSON.parse(line) as LogEntry & { h?: string; resume?: unknown; trailer?: Record<string, unknown> };
+    const e = JSON.parse(line) as LogEntry & {
+      h?: string;
+      resume?: unknown;
+      trailer?: Record<string, unknown>;
+    };
     if (e.resume !== undefined) continue;
     if (e.trailer !== undefined) {
       onTrailer?.(e.trailer);
@@ -112,8 +119,7 @@ export async function* readLog(path: string, onTrailer?: (t: Record<string, unkn
 
 /** Outcome of verifying a log's hash chain. */
 export type VerifyResult =
-  | { ok: true; entries: number; hash: string }
-  | { ok: false; entries: number; line: number; reason: string };
+  { ok: true; entries: number; hash: string } | { ok: false; entries: number; line: number; reason: string };
 
 /**
  * Recomputes the chain over every line and compares it with each line's `h`; reports the first
@@ -148,7 +154,13 @@ export async function verifyLogFile(path: string): Promise<VerifyResult> {
       delete e.h;
       if (typeof e.seq !== 'number') return { ok: false, entries, line: lineNo, reason: 'missing seq' };
       const want = expectSeq ?? 1;
-      if (e.seq !== want) return { ok: false, entries, line: lineNo, reason: `seq ${String(e.seq)} where ${want} was expected` };
+      if (e.seq !== want)
+        return {
+          ok: false,
+          entries,
+          line: lineNo,
+          reason: `seq ${String(e.seq)} where ${want} was expected`,
+        };
       hash = chainHash(hash, canonicalJson(e));
       if (h !== hash) return { ok: false, entries, line: lineNo, reason: 'hash mismatch' };
       expectSeq = (e.seq as number) + 1;

@@ -106,7 +106,8 @@ export class Simulation implements Clock {
   /** Queues an event at absolute virtual time `time` (never in the past). */
   schedule(time: TimeUs, phase: number, type: string, data: unknown = null): void {
     if (!Number.isInteger(time)) throw new RangeError(`event time must be an integer of µs, got ${time}`);
-    if (time < this.#now) throw new RangeError(`cannot schedule ${type} at ${time} µs, before now (${this.#now} µs)`);
+    if (time < this.#now)
+      throw new RangeError(`cannot schedule ${type} at ${time} µs, before now (${this.#now} µs)`);
     this.#queue.push({ time, phase, serial: this.#serial++, type, data });
   }
 

@@ -19,7 +19,8 @@ test('--until and --workers', (t) => {
   t.is(parseWorkers('auto'), 'auto');
   t.is(parseWorkers(undefined), 'auto');
   t.is(parseWorkers('4'), 4);
-  for (const bad of ['0', '1.5', 'many', '-2']) t.throws(() => parseWorkers(bad), { message: /is not auto or a positive integer/ });
+  for (const bad of ['0', '1.5', 'many', '-2'])
+    t.throws(() => parseWorkers(bad), { message: /is not auto or a positive integer/ });
 });
 
 test('the summary table aligns columns and shows utilization as percent', (t) => {

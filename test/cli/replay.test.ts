@@ -36,23 +36,38 @@ test.serial('replay --json prints exactly the keys of the CLI contract', async (
   t.is(r.stderr, '');
 });
 
-test.serial('the same seed gives the same eventLogSha256 from the command line; another seed may not', async (t) => {
-  const a = JSON.parse((await kreplay(['replay', '--trace', TRACE, '--json', '--seed', '4'])).stdout);
-  const b = JSON.parse((await kreplay(['replay', '--trace', TRACE, '--json', '--seed', '4'])).stdout);
-  t.is(a.eventLogSha256, b.eventLogSha256);
-  const c = JSON.parse((await kreplay(['replay', '--trace', TRACE, '--json', '--seed', '5'])).stdout);
-  // run.start records the seed, so the log differs even when every decision is the same.
-  t.not(a.eventLogSha256, c.eventLogSha256);
-});
+test.serial(
+  'the same seed gives the same eventLogSha256 from the command line; another seed may not',
+  async (t) => {
+    const a = JSON.parse((await kreplay(['replay', '--trace', TRACE, '--json', '--seed', '4'])).stdout);
+    const b = JSON.parse((await kreplay(['replay', '--trace', TRACE, '--json', '--seed', '4'])).stdout);
+    t.is(a.eventLogSha256, b.eventLogSha256);
+    const c = JSON.parse((await kreplay(['replay', '--trace', TRACE, '--json', '--seed', '5'])).stdout);
+    // run.start records the seed, so the log differs even when every decision is the same.
+    t.not(a.eventLogSha256, c.eventLogSha256);
+  },
+);
 
 test.serial('bad input: one line on stderr, exit 2, no stack, nothing written', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'kreplay-cli-'));
   const cases: [string[], RegExp][] = [
-    [['replay', '--trace', '/nope/x.ndjson', '--out', join(dir, 'a')], /^kreplay: \/nope\/x\.ndjson: no such file or directory\n$/],
-    [['replay', '--trace', TRACE, '--policy', 'nope', '--out', join(dir, 'b')], /^kreplay: --policy: unknown policy "nope"/],
+    [
+      ['replay', '--trace', '/nope/x.ndjson', '--out', join(dir, 'a')],
+      /^kreplay: \/nope\/x\.ndjson: no such file or directory\n$/,
+    ],
+    [
+      ['replay', '--trace', TRACE, '--policy', 'nope', '--out', join(dir, 'b')],
+      /^kreplay: --policy: unknown policy "nope"/,
+    ],
     [['replay', '--trace', TRACE, '--until', 'soon'], /^kreplay: --until: "soon" is not a duration/],
-    [['replay', '--trace', TRACE, '--workers', '-1'], /^kreplay: --workers: "-1" is not auto or a positive integer\n$/],
-    [['replay', '--trace', TRACE, '--config', 'a.yaml', '--policy', 'balanced'], /^kreplay: pass --config or --policy, not both\n$/],
+    [
+      ['replay', '--trace', TRACE, '--workers', '-1'],
+      /^kreplay: --workers: "-1" is not auto or a positive integer\n$/,
+    ],
+    [
+      ['replay', '--trace', TRACE, '--config', 'a.yaml', '--policy', 'balanced'],
+      /^kreplay: pass --config or --policy, not both\n$/,
+    ],
     [['compare', '--trace', TRACE, '--out', join(dir, 'c')], /^kreplay: --policies is required/],
   ];
   for (const [args, re] of cases) {
@@ -68,7 +83,10 @@ test.serial('bad input: one line on stderr, exit 2, no stack, nothing written', 
 test.serial('a bad row in the trace names file and line', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'kreplay-cli-'));
   const bad = join(dir, 'bad.ndjson');
-  writeFileSync(bad, '{"time":0,"op":"create","object":{"kind":"Node","metadata":{"name":"n"}}}\n{"time":1,"op":"explode","object":{}}\n');
+  writeFileSync(
+    bad,
+    '{"time":0,"op":"create","object":{"kind":"Node","metadata":{"name":"n"}}}\n{"time":1,"op":"explode","object":{}}\n',
+  );
   const r = await kreplay(['replay', '--trace', bad, '--out', join(dir, 'out')]);
   t.is(r.code, 2);
   t.regex(r.stderr, /^kreplay: .*bad\.ndjson:2: /);

@@ -17,8 +17,14 @@ export async function kreplay(args: string[]): Promise<CliRun> {
   let stderr = '';
   const out = process.stdout.write.bind(process.stdout);
   const err = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((s: string | Uint8Array) => ((stdout += String(s)), true)) as typeof process.stdout.write;
-  process.stderr.write = ((s: string | Uint8Array) => ((stderr += String(s)), true)) as typeof process.stderr.write;
+  process.stdout.write = ((s: string | Uint8Array) => (
+    (stdout += String(s)),
+    true
+  )) as typeof process.stdout.write;
+  process.stderr.write = ((s: string | Uint8Array) => (
+    (stderr += String(s)),
+    true
+  )) as typeof process.stderr.write;
   try {
     const code = await run(['node', 'kreplay', ...args]);
     return { code, stdout, stderr };

@@ -28,7 +28,12 @@ export type ReplayProgress = (virtualUs: number, events: number) => void;
 
 /** A short description of the inputs, for `run.start` and reports. */
 export function describeInputs(i: OpenTraceOptions): string {
-  const parts = [i.trace, i.nodes, i.pods, ...(typeof i.manifests === 'string' ? [i.manifests] : (i.manifests ?? []))];
+  const parts = [
+    i.trace,
+    i.nodes,
+    i.pods,
+    ...(typeof i.manifests === 'string' ? [i.manifests] : (i.manifests ?? [])),
+  ];
   return parts.filter((p): p is string => !!p).join(' + ');
 }
 
@@ -61,7 +66,11 @@ export async function runReplay(job: ReplayJob, progress?: ReplayProgress): Prom
     }
     replay.end();
     const wallSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
-    const trailer: RunTrailer = { wallSeconds, eventLogSha256: replay.sim.log.hash, events: replay.sim.log.seq };
+    const trailer: RunTrailer = {
+      wallSeconds,
+      eventLogSha256: replay.sim.log.hash,
+      events: replay.sim.log.seq,
+    };
     const report = fold.finish(trailer);
     if (out && writer) {
       writer.close({ ...trailer });

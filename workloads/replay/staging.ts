@@ -20,7 +20,12 @@ export class StagedOutput {
       this.staging = mkdtempSync(join(this.dir, '.kreplay-tmp-'));
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      const why = code === 'EACCES' || code === 'EROFS' ? 'not writable' : code === 'ENOTDIR' || code === 'EEXIST' ? 'not a directory' : String(code);
+      const why =
+        code === 'EACCES' || code === 'EROFS'
+          ? 'not writable'
+          : code === 'ENOTDIR' || code === 'EEXIST'
+            ? 'not a directory'
+            : String(code);
       throw new KreplayError('BAD_OUTPUT', `${dir}: cannot write reports there (${why})`);
     }
   }
@@ -33,7 +38,8 @@ export class StagedOutput {
   /** Moves every staged file into `dir`, replacing older ones of the same name. */
   commit(): void {
     if (this.#done) return;
-    for (const name of readdirSync(this.staging).sort()) renameSync(join(this.staging, name), join(this.dir, name));
+    for (const name of readdirSync(this.staging).sort())
+      renameSync(join(this.staging, name), join(this.dir, name));
     rmSync(this.staging, { recursive: true, force: true });
     this.#done = true;
   }

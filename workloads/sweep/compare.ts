@@ -22,10 +22,14 @@ export interface CompareOptions {
   readonly onProgress?: (done: number, total: number) => void;
 }
 
-
 /** A trace's short name: the pod list's (or trace's) base name without extensions. */
 export function traceName(i: OpenTraceOptions): string {
-  const p = i.pods ?? i.trace ?? (typeof i.manifests === 'string' ? i.manifests : i.manifests?.[0]) ?? i.nodes ?? 'trace';
+  const p =
+    i.pods ??
+    i.trace ??
+    (typeof i.manifests === 'string' ? i.manifests : i.manifests?.[0]) ??
+    i.nodes ??
+    'trace';
   return basename(p).replace(/\.(csv|json|ndjson|ya?ml)(\.gz)?$/i, '');
 }
 

@@ -24,7 +24,14 @@ export async function writeCompareOutputs(dir: string, runs: readonly CompareRun
     yield ['policy', 'trace', 'seed', 'wallSeconds', 'schedulingAttempts', 'decisionsPerSecond'];
     for (const r of runs) {
       const s = r.summary;
-      yield [r.policy, r.trace, r.seed, s.wallSeconds.toFixed(3), String(s.schedulingAttempts), s.decisionsPerSecond.toFixed(1)];
+      yield [
+        r.policy,
+        r.trace,
+        r.seed,
+        s.wallSeconds.toFixed(3),
+        String(s.schedulingAttempts),
+        s.decisionsPerSecond.toFixed(1),
+      ];
     }
   };
   await writeFileSet(dir, [

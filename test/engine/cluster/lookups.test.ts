@@ -7,8 +7,18 @@ function fixture() {
   let now = 0;
   const store = new Store({ clock: { now: () => now++ } });
   store.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { team: 'a' } } });
-  store.create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'shop' }, spec: { selector: { app: 'web' } } });
-  store.create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'db', namespace: 'shop' }, spec: { selector: { app: 'db' } } });
+  store.create({
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'web', namespace: 'shop' },
+    spec: { selector: { app: 'web' } },
+  });
+  store.create({
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'db', namespace: 'shop' },
+    spec: { selector: { app: 'db' } },
+  });
   store.create({
     apiVersion: 'apps/v1',
     kind: 'ReplicaSet',
@@ -31,7 +41,10 @@ test('namespace labels, selecting owners and PDBs come from the store', (t) => {
   t.is(l.namespaceLabels!('none'), undefined);
   const pod = { metadata: { name: 'p', namespace: 'shop', labels: { app: 'web', rev: '1' } } } as Pod;
   // The web Service (as matchLabels) and the ReplicaSet select it; the db Service does not.
-  t.deepEqual(l.ownerSelectors!(pod), [{ matchLabels: { app: 'web' } }, { matchLabels: { app: 'web', rev: '1' } }]);
+  t.deepEqual(l.ownerSelectors!(pod), [
+    { matchLabels: { app: 'web' } },
+    { matchLabels: { app: 'web', rev: '1' } },
+  ]);
   const other = { metadata: { name: 'q', namespace: 'shop', labels: { app: 'web', rev: '2' } } } as Pod;
   t.deepEqual(l.ownerSelectors!(other), [{ matchLabels: { app: 'web' } }]);
   t.deepEqual(l.ownerSelectors!({ metadata: { name: 'r', namespace: 'shop' } } as Pod), []);

@@ -19,7 +19,11 @@ function pod(name: string, cpu: string, duration?: string): KObject {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name, namespace: 'default', ...(duration ? { annotations: { 'kreplay.io/duration': duration } } : {}) },
+    metadata: {
+      name,
+      namespace: 'default',
+      ...(duration ? { annotations: { 'kreplay.io/duration': duration } } : {}),
+    },
     spec: { containers: [{ name: 'main', image: 'app', resources: { requests: { cpu, memory: '100Mi' } } }] },
   };
 }
@@ -29,7 +33,12 @@ async function* calls(list: InputCall[]): AsyncGenerator<InputCall> {
 }
 
 async function replay(seed: number, list: InputCall[]): Promise<{ r: ClusterReplay; log: LogEntry[] }> {
-  const r = new ClusterReplay({ seed, config: presetConfig('default-scheduler'), policy: 'default-scheduler', trace: 'test' });
+  const r = new ClusterReplay({
+    seed,
+    config: presetConfig('default-scheduler'),
+    policy: 'default-scheduler',
+    trace: 'test',
+  });
   const log: LogEntry[] = [];
   r.sim.log.listen((e) => log.push(e));
   await r.run(calls(list));

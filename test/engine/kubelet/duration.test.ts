@@ -21,9 +21,13 @@ test('durations in every accepted form, to integer microseconds', (t) => {
 
 test('invalid durations name the path', (t) => {
   for (const bad of ['', 's', '5x', '1h 30m', '-5s', 'abc', '5s5']) {
-    t.throws(() => parseDurationUs(bad, 'metadata.annotations.kreplay.io/duration'), {
-      message: /^metadata\.annotations\.kreplay\.io\/duration: invalid duration/,
-    }, JSON.stringify(bad));
+    t.throws(
+      () => parseDurationUs(bad, 'metadata.annotations.kreplay.io/duration'),
+      {
+        message: /^metadata\.annotations\.kreplay\.io\/duration: invalid duration/,
+      },
+      JSON.stringify(bad),
+    );
   }
   t.throws(() => parseDurationUs(-1), { message: /invalid duration -1/ });
 });

@@ -111,5 +111,15 @@ test('a pod deleted before it starts never starts; snapshot/restore keeps what n
     log.filter((e) => e.type === 'kubelet.start').map((e) => e.pod),
     ['default/kept'],
   );
-  t.deepEqual(kubelets.snapshot(), [['default/kept', 'n1', [['cpu', 1500], ['memory', 104857600], ['pods', 1]]]]);
+  t.deepEqual(kubelets.snapshot(), [
+    [
+      'default/kept',
+      'n1',
+      [
+        ['cpu', 1500],
+        ['memory', 104857600],
+        ['pods', 1],
+      ],
+    ],
+  ]);
 });

@@ -1,11 +1,25 @@
 import test from 'ava';
 import { EventQueue, type QueuedEvent } from '../../../engine/sim/index.js';
 
-const ev = (time: number, phase: number, serial: number): QueuedEvent => ({ time, phase, serial, type: 't', data: null });
+const ev = (time: number, phase: number, serial: number): QueuedEvent => ({
+  time,
+  phase,
+  serial,
+  type: 't',
+  data: null,
+});
 
 test('pops by time, then phase, then serial', (t) => {
   const q = new EventQueue();
-  const input = [ev(5, 0, 0), ev(1, 30, 1), ev(1, 0, 2), ev(1, 0, 3), ev(0, 90, 4), ev(5, 0, 5), ev(1, 10, 6)];
+  const input = [
+    ev(5, 0, 0),
+    ev(1, 30, 1),
+    ev(1, 0, 2),
+    ev(1, 0, 3),
+    ev(0, 90, 4),
+    ev(5, 0, 5),
+    ev(1, 10, 6),
+  ];
   for (const e of input) q.push(e);
   const order: number[] = [];
   for (let e = q.pop(); e; e = q.pop()) order.push(e.serial);

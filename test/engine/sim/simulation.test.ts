@@ -104,7 +104,9 @@ test('a checkpoint refuses another seed, and bad files name the path', (t) => {
   t.throws(() => toyModel(6, readCheckpoint(p)), { message: /seed 5, not 6/ });
   writeFileSync(join(dir, 'bad.gz'), 'nope');
   t.throws(() => readCheckpoint(join(dir, 'bad.gz')), { message: /bad\.gz: not a kreplay checkpoint/ });
-  t.throws(() => readCheckpoint(join(dir, 'missing.gz')), { message: /missing\.gz: no such file or directory/ });
+  t.throws(() => readCheckpoint(join(dir, 'missing.gz')), {
+    message: /missing\.gz: no such file or directory/,
+  });
 });
 
 test('the log file verifies, reads back, and names the first tampered line', async (t) => {
@@ -139,7 +141,12 @@ test('the log file verifies, reads back, and names the first tampered line', asy
   const dropped = [...lines];
   dropped.splice(10, 1);
   writeFileSync(bad, gzipSync(dropped.join('\n')));
-  t.deepEqual(await verifyLogFile(bad), { ok: false, entries: 10, line: 11, reason: 'seq 12 where 11 was expected' });
+  t.deepEqual(await verifyLogFile(bad), {
+    ok: false,
+    entries: 10,
+    line: 11,
+    reason: 'seq 12 where 11 was expected',
+  });
 
   const truncated = readFileSync(path).subarray(0, 5000);
   writeFileSync(bad, truncated);

@@ -3,7 +3,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CellFailedError, resolveWorkers, runCells, siblingWorkerUrl } from '../../../workloads/pool/run-cells.js';
+import {
+  CellFailedError,
+  resolveWorkers,
+  runCells,
+  siblingWorkerUrl,
+} from '../../../workloads/pool/run-cells.js';
 
 /** A throwaway worker: squares numbers, throws on 13, kills its thread on 666. */
 function workerFile(): URL {
@@ -32,7 +37,14 @@ test('results come back in task order for any worker count', async (t) => {
   const expected = tasks.map((n) => n * n);
   for (const workers of [1, 2, 3]) {
     const done: number[] = [];
-    const r = await runCells({ tasks, workers, workerUrl: url, runLocal: local, describe: (n) => `cell ${n}`, onDone: (d) => done.push(d) });
+    const r = await runCells({
+      tasks,
+      workers,
+      workerUrl: url,
+      runLocal: local,
+      describe: (n) => `cell ${n}`,
+      onDone: (d) => done.push(d),
+    });
     t.deepEqual(r, expected);
     t.deepEqual(done, [1, 2, 3, 4, 5, 6, 7]);
   }
@@ -41,7 +53,9 @@ test('results come back in task order for any worker count', async (t) => {
 test('a throwing cell fails the run naming the cell, sequential or pooled', async (t) => {
   const url = workerFile();
   for (const workers of [1, 2]) {
-    const err = await t.throwsAsync(() => runCells({ tasks: [1, 13, 2], workers, workerUrl: url, runLocal: local, describe: (n) => `cell ${n}` }));
+    const err = await t.throwsAsync(() =>
+      runCells({ tasks: [1, 13, 2], workers, workerUrl: url, runLocal: local, describe: (n) => `cell ${n}` }),
+    );
     t.true(err instanceof CellFailedError);
     t.regex(err!.message, /^cell 13 failed: unlucky$/);
   }
@@ -49,7 +63,13 @@ test('a throwing cell fails the run naming the cell, sequential or pooled', asyn
 
 test('a worker that dies fails the run with an error instead of hanging', async (t) => {
   const err = await t.throwsAsync(() =>
-    runCells({ tasks: [1, 666, 2], workers: 2, workerUrl: workerFile(), runLocal: local, describe: (n) => `cell ${n}` }),
+    runCells({
+      tasks: [1, 666, 2],
+      workers: 2,
+      workerUrl: workerFile(),
+      runLocal: local,
+      describe: (n) => `cell ${n}`,
+    }),
   );
   t.regex(err!.message, /^cell 666 failed: /);
 });

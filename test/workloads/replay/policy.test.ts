@@ -33,9 +33,14 @@ profiles:
     ['default-scheduler', 'packer'],
   );
   const bad = join(dir, 'bad.yaml');
-  writeFileSync(bad, 'apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\nprofiles:\n  - plugins:\n      score:\n        enabled:\n          - name: NoSuchPlugin\n');
+  writeFileSync(
+    bad,
+    'apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\nprofiles:\n  - plugins:\n      score:\n        enabled:\n          - name: NoSuchPlugin\n',
+  );
   t.throws(() => loadPolicy(parsePolicy(bad)), { message: /bad\.yaml.*NoSuchPlugin/ });
-  t.throws(() => loadPolicy(parsePolicy(join(dir, 'missing.yaml'))), { message: /missing\.yaml: no such file or directory/ });
+  t.throws(() => loadPolicy(parsePolicy(join(dir, 'missing.yaml'))), {
+    message: /missing\.yaml: no such file or directory/,
+  });
 });
 
 test('inputs are described by their paths', (t) => {

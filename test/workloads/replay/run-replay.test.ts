@@ -17,7 +17,10 @@ const tmp = () => mkdtempSync(join(tmpdir(), 'kreplay-replay-'));
 
 /** summary.csv without the wall-clock columns (wallSeconds, decisionsPerSecond). */
 function deterministicSummary(text: string): string {
-  const [head, row] = text.trim().split('\n').map((l) => l.split(','));
+  const [head, row] = text
+    .trim()
+    .split('\n')
+    .map((l) => l.split(','));
   const keep = head!.map((k) => k !== 'wallSeconds' && k !== 'decisionsPerSecond');
   return [head!.filter((_, i) => keep[i]).join(','), row!.filter((_, i) => keep[i]).join(',')].join('\n');
 }
@@ -49,7 +52,15 @@ test('a small fixed trace: summary values derived by hand and CSV snapshots', as
   t.deepEqual(onTainted, ['batch-1', 'batch-2']);
   // huge-1 is retried when a bound pod ends (AssignedPodDelete moves it back): at 121 s (batch-1:
   // 60 + 1 + 60), 161 s (web-3: 40 + 1 + 120), ... — never at a time when nothing changed.
-  const attemptTimes = [...new Set(readFileSync(join(out, 'attempts.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',')[2]))];
+  const attemptTimes = [
+    ...new Set(
+      readFileSync(join(out, 'attempts.csv'), 'utf8')
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((l) => l.split(',')[2]),
+    ),
+  ];
   t.deepEqual(attemptTimes.slice(0, 3), ['100.000000', '121.000000', '161.000000']);
 
   const summary = deterministicSummary(readFileSync(join(out, 'summary.csv'), 'utf8'));
@@ -82,15 +93,27 @@ test('an unwritable output folder fails with one clear error and leaves nothing 
   const dir = tmp();
   const file = join(dir, 'not-a-dir');
   writeFileSync(file, 'x');
-  await t.throwsAsync(() => replaySmall(join(file, 'out')), { message: /not-a-dir\/out: cannot write reports there \(not a directory\)/ });
+  await t.throwsAsync(() => replaySmall(join(file, 'out')), {
+    message: /not-a-dir\/out: cannot write reports there \(not a directory\)/,
+  });
   t.deepEqual(readdirSync(dir), ['not-a-dir']);
 });
 
 test('a failing run leaves no staging folder and no report files', async (t) => {
   const out = tmp();
   const bad = join(out, 'bad.ndjson');
-  writeFileSync(bad, readFileSync(TRACE, 'utf8') + '{"time":999999999999,"op":"create","object":{"kind":"Pod"}}\n');
-  await t.throwsAsync(() => runReplay({ inputs: { trace: bad }, policy: parsePolicy('default-scheduler'), seed: '1', outDir: join(out, 'r') }));
+  writeFileSync(
+    bad,
+    readFileSync(TRACE, 'utf8') + '{"time":999999999999,"op":"create","object":{"kind":"Pod"}}\n',
+  );
+  await t.throwsAsync(() =>
+    runReplay({
+      inputs: { trace: bad },
+      policy: parsePolicy('default-scheduler'),
+      seed: '1',
+      outDir: join(out, 'r'),
+    }),
+  );
   t.false(existsSync(join(out, 'r', 'summary.csv')));
   t.deepEqual(existsSync(join(out, 'r')) ? readdirSync(join(out, 'r')) : [], []);
 });

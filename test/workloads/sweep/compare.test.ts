@@ -72,7 +72,14 @@ test('compare with 1 and 2 workers writes byte-identical compare.csv', async (t)
 test('a bad policy file fails before any cell runs', async (t) => {
   const out = tmp();
   await t.throwsAsync(
-    () => runCompare({ traces: [{ trace: TRACE }], policies: [parsePolicy('/nope/k.yaml')], seeds: ['1'], workers: 2, outDir: out }),
+    () =>
+      runCompare({
+        traces: [{ trace: TRACE }],
+        policies: [parsePolicy('/nope/k.yaml')],
+        seeds: ['1'],
+        workers: 2,
+        outDir: out,
+      }),
     { message: /\/nope\/k\.yaml: no such file or directory/ },
   );
   t.deepEqual(readdirSync(out), []);
