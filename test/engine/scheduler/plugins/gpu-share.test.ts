@@ -294,3 +294,21 @@ test('openb sample without the driver change: first fit keeps the model consiste
   t.true(held.size > 0);
   for (const [gpu, milli] of held) if (milli > 1000) t.fail(`${gpu} holds ${milli} milli`);
 });
+
+test('preemption: removing a lower-priority sharing pod frees its GPU for a whole-GPU pod', (t) => {
+  // One node, 1 GPU held 300 by a priority-0 pod: a priority-10 pod of one whole GPU preempts it.
+  const s = gpuScheduler(
+    presetConfig('default-scheduler'),
+    [gpuNode('n', 32000, 1)],
+    [gpuPod('low', 1000, 1, 300, { node: 'n', assigned: '0' })],
+  );
+  const high = gpuPod('high', 1000, 1);
+  high.spec!.priority = 10;
+  const r = s.scheduleOne(high);
+  t.is(r.code, 'Unschedulable');
+  t.is(r.code === 'Success' ? '' : r.nominatedNodeName, 'n');
+  t.deepEqual(r.code === 'Success' ? [] : r.victims?.map((v) => v.metadata?.name), ['low']);
+  // The what-if left the device model as it was, the victim on its GPU.
+  t.deepEqual(freeOf(s, 'n'), [700]);
+  t.deepEqual(gpuShareState(s.index).devicesOf('default/low'), [0]);
+});
