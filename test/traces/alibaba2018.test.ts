@@ -93,6 +93,7 @@ test('whole fixture folder: containers, DAG-released batch pods, merged by time'
   t.deepEqual(c2.metadata!.labels, { 'alibaba.com/app-du': 'app_5052' });
   const r4 = recs.find((r) => r.object.metadata!.name === 'j-1-r4-3-0')!.object;
   t.deepEqual(r4.metadata!.annotations, {
+    'kreplay.io/owner': 'Job/j-1-r4-3',
     'kreplay.io/trace-phase': 'Failed',
     // 500 - 391
     'kreplay.io/duration': '109s',
@@ -106,7 +107,8 @@ test('whole fixture folder: containers, DAG-released batch pods, merged by time'
     requests: { cpu: '1000m', memory: '524Mi' },
   });
   const job = recs.find((r) => r.object.metadata!.name === 'j-1-r2-1')!.object;
-  t.like(job.spec as object, { completions: 2, parallelism: 2 });
+  t.like(job.spec as object, { completions: 2, parallelism: 0 });
+  t.is(job.metadata!.annotations!['kreplay.io/trace-parallelism'], '2');
 });
 
 test('without batch_instance: instance_num pods per task at its release', async (t) => {

@@ -114,16 +114,11 @@ test('fixture: a task pod with priority, constraints and different-machines anti
       name: 'job-3418309-0',
       namespace: 'default',
       labels: { 'kreplay.io/job': 'job-3418309', 'kreplay.io/scheduling-class': '3' },
-      annotations: { 'kreplay.io/task-index': '0', 'kreplay.io/trace-disk-request': '0.0004244' },
-      ownerReferences: [
-        {
-          apiVersion: 'batch/v1',
-          kind: 'Job',
-          name: 'job-3418309',
-          uid: 'google2011-job-3418309',
-          controller: true,
-        },
-      ],
+      annotations: {
+        'kreplay.io/task-index': '0',
+        'kreplay.io/trace-disk-request': '0.0004244',
+        'kreplay.io/owner': 'Job/job-3418309',
+      },
     },
     spec: {
       restartPolicy: 'Never',

@@ -66,6 +66,7 @@ test('fixture: max_per_machine, start_after, constraints (>= as Gt v-1)', async 
   t.deepEqual(p401.metadata!.annotations, {
     'kreplay.io/task-index': '0',
     'kreplay.io/trace-alloc-set': 'job-500',
+    'kreplay.io/owner': 'Job/job-401',
     'kreplay.io/max-per-machine': '3',
     'kreplay.io/depends-on': 'job-400',
   });

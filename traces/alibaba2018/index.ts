@@ -27,6 +27,7 @@ import {
 import type { LossReport, TraceRecord, TraceSource } from '../types.js';
 import {
   ANN_DEPENDS_ON,
+  ANN_OWNER,
   ANN_PODS_FROM_TRACE,
   asBatches,
   labelSafe,
@@ -500,7 +501,7 @@ export function readAlibaba2018(opts: Alibaba2018Options): TraceSource {
       });
     }
     loss.notes.push(
-      `batch_task: one Job per task (<job>-<task>, completions = parallelism = instance_num, annotation ${ANN_PODS_FROM_TRACE}: the trace creates the pods); requests plan_cpu (100 = 1000 m) and plan_mem (normalised like mem_size)`,
+      `batch_task: one Job per task (<job>-<task>, completions = instance_num, parallelism 0 so the Job controller stays idle, annotation ${ANN_PODS_FROM_TRACE}: the trace creates the pods, which carry label kreplay.io/job and annotation kreplay.io/owner instead of ownerReferences); requests plan_cpu (100 = 1000 m) and plan_mem (normalised like mem_size)`,
       `task names encode the DAG (M1, R2_1 = task 2 after task 1, J3_1_2): ${dagTasks} tasks with dependencies, kept as annotation ${ANN_DEPENDS_ON}; dependencies are met in trace time (the release time above), not by watching simulated completions; ${missingDeps} dependencies name tasks not in the table`,
       `${noEnd} batch pods without an end time run until the trace ends; ${duplicates} duplicate task rows ignored; batch_task and the instances are held in memory (sorted by release time)`,
       'usage columns (cpu_avg, cpu_max, mem_avg, mem_max) are validated, not replayed; the trace placement is kept as kreplay.io/trace-node',
@@ -520,6 +521,7 @@ function jobObject(t: TaskRow): KObject {
   const annotations: Record<string, string> = {
     [ANN_PODS_FROM_TRACE]: 'true',
     'kreplay.io/task-type': t.type,
+    'kreplay.io/trace-parallelism': String(t.instances),
   };
   if (t.deps.length > 0) annotations[ANN_DEPENDS_ON] = t.deps.join(',');
   return {
@@ -534,7 +536,8 @@ function jobObject(t: TaskRow): KObject {
     },
     spec: {
       completions: t.instances,
-      parallelism: t.instances,
+      // parallelism 0: the Job controller creates no pods for it (the trace does); the trace's is an annotation.
+      parallelism: 0,
       manualSelector: true,
       selector: { matchLabels: { [BATCH_JOB_LABEL]: name } },
       template: {
@@ -553,7 +556,7 @@ function batchPod(
   st: string,
 ): KObject {
   const job = jobObjectName(t);
-  const annotations: Record<string, string> = { [ANN_TRACE_PHASE]: st };
+  const annotations: Record<string, string> = { [ANN_OWNER]: `Job/${job}`, [ANN_TRACE_PHASE]: st };
   if (durationS !== undefined) annotations[ANN_DURATION] = durationString(durationS);
   if (st === 'Failed') annotations['kreplay.io/exit'] = 'failed';
   if (t.deps.length > 0) annotations[ANN_DEPENDS_ON] = t.deps.join(',');
@@ -569,9 +572,6 @@ function batchPod(
       namespace: 'default',
       labels: { [BATCH_JOB_LABEL]: job },
       annotations,
-      ownerReferences: [
-        { apiVersion: 'batch/v1', kind: 'Job', name: job, uid: `alibaba2018-job-${job}`, controller: true },
-      ],
     },
     spec: {
       restartPolicy: 'Never',

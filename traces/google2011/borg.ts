@@ -18,6 +18,8 @@ export const ATTR_LABEL_PREFIX = 'attr.kreplay.io/';
 export const JOB_LABEL = 'kreplay.io/job';
 /** Set on Jobs whose pods are created by the trace itself: a job controller must not create pods for them. */
 export const ANN_PODS_FROM_TRACE = 'kreplay.io/pods-from-trace';
+/** The trace object a pod belongs to (`Job/<name>`, `Deployment/<name>`), without ownerReferences. */
+export const ANN_OWNER = 'kreplay.io/owner';
 /** Comma-separated Jobs that must end before this one starts (a DAG edge kept for controllers/reports). */
 export const ANN_DEPENDS_ON = 'kreplay.io/depends-on';
 /** Per-node cap of a job's tasks, as the trace says it (2019 `max_per_machine`). */
@@ -138,7 +140,7 @@ export function taskPodName(jobId: string, index: number, incarnation: number): 
   return incarnation === 0 ? `job-${jobId}-${index}` : `job-${jobId}-${index}-${incarnation}`;
 }
 
-/** Deterministic uid of a trace Job, so that pods' ownerReferences resolve in the store. */
+/** Deterministic uid of a trace Job (a run's store keeps uids from the input). */
 function jobUid(format: string, id: string): string {
   return `${format}-job-${id}`;
 }
@@ -412,6 +414,8 @@ export class BorgMapper {
           kind: 'Job',
           metadata: { name, namespace: 'default', uid: j.uid, labels, annotations },
           spec: {
+            // parallelism 0: the Job controller creates no pods for it (the trace does).
+            parallelism: 0,
             manualSelector: true,
             selector: { matchLabels: { [JOB_LABEL]: name } },
             template: {
@@ -514,11 +518,9 @@ export class BorgMapper {
     if (ev.allocCollection !== undefined)
       annotations['kreplay.io/trace-alloc-set'] = jobName(ev.allocCollection);
     const metadata: Record<string, unknown> = { name, namespace: 'default', labels, annotations };
-    if (job.created && !job.allocSet) {
-      metadata.ownerReferences = [
-        { apiVersion: 'batch/v1', kind: 'Job', name: jname, uid: job.uid, controller: true },
-      ];
-    }
+    // Linked to its Job by label and annotation, not ownerReferences: the Job controller must neither
+    // adopt, replace nor delete pods that the trace creates and deletes itself.
+    if (job.created && !job.allocSet) annotations[ANN_OWNER] = `Job/${jname}`;
     const spec: Record<string, unknown> = {
       restartPolicy: 'Never',
       containers: [{ name: 'main', image: TRACE_IMAGE, resources: { requests } }],
@@ -623,7 +625,7 @@ function toRequirement(c: BorgConstraint): Record<string, unknown>[] {
 /** Loss notes every Borg trace has, whatever its data. */
 export const BORG_STATIC_NOTES: readonly string[] = [
   `normalised capacity and requests: 1.0 cpu = ${BORG_MACHINE_CPU_MILLI} m (64 cores), 1.0 memory = ${BORG_MACHINE_MEMORY_MIB} Mi (256 GiB); pods capacity 110; allocatable = capacity`,
-  'jobs are Jobs (annotation kreplay.io/pods-from-trace: the trace creates their pods; a controller must not); tasks are Pods owned by their Job; long-running services are not told apart from batch',
+  'jobs are Jobs with parallelism 0 (annotation kreplay.io/pods-from-trace: the trace creates and deletes their pods, the Job controller stays idle); tasks are Pods linked to their Job by label kreplay.io/job and annotation kreplay.io/owner (no ownerReferences, so no adoption or garbage collection); long-running services are not told apart from batch',
   'machine attributes are node labels attr.kreplay.io/<name>, task constraints node affinity on them (names and values made label-safe)',
   'priorities are PriorityClasses <format>-priority-<p> with value p (free tier: preemptionPolicy Never)',
   'users and job names are obfuscated and not mapped (job name kept as an annotation); disk requests are annotations (machines have no disk column)',
