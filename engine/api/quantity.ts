@@ -104,5 +104,19 @@ function safe(v: bigint, text: string | number, path: string): number {
  * else (bytes for memory and storage, counts for pods and extended resources).
  */
 export function resourceAmount(resource: string, text: string | number, path = ''): number {
-  return resource === 'cpu' ? toMilli(text, path) : toUnits(text, path);
+  const cpu = resource === 'cpu';
+  const memo = cpu ? MILLI_MEMO : UNITS_MEMO;
+  // Quantities repeat endlessly across pods ("100m", "500Mi"): parse each distinct text once. Only
+  // successes are remembered, so an invalid text still throws with its own path every time.
+  let v = memo.get(text);
+  if (v === undefined) {
+    v = cpu ? toMilli(text, path) : toUnits(text, path);
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    memo.set(text, v);
+  }
+  return v;
 }
+
+const MEMO_LIMIT = 4096;
+const MILLI_MEMO = new Map<string | number, number>();
+const UNITS_MEMO = new Map<string | number, number>();

@@ -232,6 +232,7 @@ export class NodeIndex {
   readonly #counters: Counter[] = [];
   readonly #countersByKey = new Map<string, Counter>();
   readonly #listeners: IndexListener[] = [];
+  readonly #resourcesBySpec = new WeakMap<object, PodResources>();
 
   constructor() {
     for (const r of ['cpu', 'memory', 'ephemeral-storage', 'pods']) this.#resourceId(r);
@@ -331,6 +332,20 @@ export class NodeIndex {
 
   /** Requests of a pod compiled against this index's resource ids. */
   podResources(pod: Pod): PodResources {
+    // Compiled once per pod spec object: every attempt and the bind of one pod share it (stored
+    // objects are replaced, never mutated, so a spec object's requests never change).
+    const spec = pod.spec;
+    if (spec) {
+      const hit = this.#resourcesBySpec.get(spec);
+      if (hit) return hit;
+      const r = this.#compileResources(pod);
+      this.#resourcesBySpec.set(spec, r);
+      return r;
+    }
+    return this.#compileResources(pod);
+  }
+
+  #compileResources(pod: Pod): PodResources {
     const req = podRequests(pod);
     const ids: number[] = [];
     const amounts: number[] = [];

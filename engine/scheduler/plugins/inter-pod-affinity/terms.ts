@@ -72,11 +72,21 @@ function preferred(
 
 const cache = new WeakMap<Pod, PodAffinityTerms>();
 
+const NO_TERMS: PodAffinityTerms = Object.freeze({
+  requiredAffinity: Object.freeze([]),
+  requiredAntiAffinity: Object.freeze([]),
+  preferredAffinity: Object.freeze([]),
+  preferredAntiAffinity: Object.freeze([]),
+  hasAffinity: false,
+});
+
 /** The compiled terms of a pod (cached per pod object). */
 export function podAffinityTerms(idx: NodeIndex, pod: Pod): PodAffinityTerms {
+  const a = pod.spec?.affinity;
+  // Most pods have no pod (anti-)affinity at all: one shared empty value, nothing to cache.
+  if (!a || (!a.podAffinity && !a.podAntiAffinity)) return NO_TERMS;
   let c = cache.get(pod);
   if (c) return c;
-  const a = pod.spec?.affinity;
   c = {
     requiredAffinity: required(idx, pod, a?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution),
     requiredAntiAffinity: required(

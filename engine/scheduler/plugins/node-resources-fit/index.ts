@@ -166,6 +166,8 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
   #checkAmounts = new Float64Array(8);
   #checkCount = 0;
   #failed = new Int32Array(8);
+  readonly #allocCols: Float64Array[] = [];
+  readonly #reqCols: Float64Array[] = [];
 
   constructor(args: NodeResourcesFitArgs, h: FrameworkHandle) {
     this.#h = h;
@@ -222,21 +224,25 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
     const amounts = this.#checkAmounts;
     const n = this.#checkCount;
     const failed = this.#failed;
-    // Hoist the two hottest columns.
-    const cpuAlloc = idx.allocatable[RES_CPU]!;
-    const cpuReq = idx.requested[RES_CPU]!;
+    // The checked columns, fetched per call (the index replaces them when it grows).
+    const allocCols = this.#allocCols;
+    const reqCols = this.#reqCols;
+    allocCols.length = n;
+    reqCols.length = n;
+    for (let k = 0; k < n; k++) {
+      allocCols[k] = idx.allocatable[ids[k]!]!;
+      reqCols[k] = idx.requested[ids[k]!]!;
+    }
+    const code = out.code;
     for (let i = from; i < to; i++) {
-      if (out.code[i] !== 0) continue;
+      if (code[i] !== 0) continue;
       let nf = 0;
       if (podCount[i]! + 1 > allowedPods[i]!) failed[nf++] = RES_PODS;
       for (let k = 0; k < n; k++) {
-        const id = ids[k]!;
-        const free =
-          id === RES_CPU ? cpuAlloc[i]! - cpuReq[i]! : idx.allocatable[id]![i]! - idx.requested[id]![i]!;
-        if (amounts[k]! > free) failed[nf++] = id;
+        if (amounts[k]! > allocCols[k]![i]! - reqCols[k]![i]!) failed[nf++] = ids[k]!;
       }
       if (nf === 0) continue;
-      out.code[i] = CODE.Unschedulable;
+      code[i] = CODE.Unschedulable;
       out.reason[i] = this.#reasonFor(failed, nf);
     }
   }

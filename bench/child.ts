@@ -1,0 +1,67 @@
+/**
+ * One benchmark kernel per process (so JIT state and heap of one kernel never colour another's):
+ * `node dist/bench/child.js '<json spec>'` prints one JSON line `{ rows: ChildRow[] }`.
+ */
+import { benchLog, benchQueue } from './sim.js';
+import { runCore, runFullReplay, type SchedulingSample } from './scheduling.js';
+import { shapeByName, type ShapeCounts } from './shapes.js';
+
+/** What the parent asks a child to run. */
+export type ChildSpec =
+  | { readonly kernel: 'sim-queue' | 'sim-log'; readonly runs: number }
+  | {
+      readonly kernel: 'core' | 'replay';
+      readonly shape: string;
+      readonly counts: ShapeCounts;
+      readonly runs: number;
+      /** True: one setup, `runs` consecutive batches of the measured pods; false: `runs` fresh runs. */
+      readonly batched: boolean;
+    };
+
+/** One benchmark's samples, as a child reports them. */
+export interface ChildRow {
+  readonly benchmark: string;
+  readonly unit: 'ops/s' | 'decisions/s';
+  readonly rates: number[];
+  readonly attempts?: number;
+  readonly placed?: number;
+}
+
+async function main(spec: ChildSpec): Promise<ChildRow[]> {
+  switch (spec.kernel) {
+    case 'sim-queue':
+      return (await benchQueue(spec.runs)).map((k) => ({ benchmark: k.name, unit: 'ops/s', rates: k.rates }));
+    case 'sim-log':
+      return (await benchLog(spec.runs)).map((k) => ({ benchmark: k.name, unit: 'ops/s', rates: k.rates }));
+    case 'core':
+    case 'replay': {
+      const shape = shapeByName(spec.shape);
+      const samples: SchedulingSample[] = [];
+      const run = async (seed: string, batches: number): Promise<SchedulingSample[]> =>
+        spec.kernel === 'core'
+          ? runCore(shape, spec.counts, seed, batches)
+          : await runFullReplay(shape, spec.counts, seed, batches);
+      if (spec.batched) samples.push(...(await run('bench', spec.runs)));
+      // A different tie-break seed per run: same workload, independent repetitions.
+      else for (let r = 0; r < spec.runs; r++) samples.push(...(await run(`bench-${r}`, 1)));
+      return [
+        {
+          benchmark: `${shape.name} (${spec.kernel === 'core' ? 'core only' : 'full replay'})`,
+          unit: 'decisions/s',
+          rates: samples.map((s) => s.attempts / s.seconds),
+          attempts: samples.reduce((a, s) => a + s.attempts, 0),
+          placed: samples.reduce((a, s) => a + s.placed, 0),
+        },
+      ];
+    }
+  }
+}
+
+const spec = JSON.parse(process.argv[2] ?? '{}') as ChildSpec;
+main(spec).then(
+  (rows) => process.stdout.write(`${JSON.stringify({ rows })}\n`),
+  (err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,154 @@
+/**
+ * The benchmark suite: engine/sim kernels and the scheduler_perf shapes (core only and full replay),
+ * each kernel in its own child process, run one after another (never in parallel: it would skew the
+ * timings on a small machine). Writes `sim.csv` and `scheduler-perf.csv` under the output folder.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { stringify } from 'csv-stringify/sync';
+import type { ChildRow, ChildSpec } from './child.js';
+import { SHAPES, type ShapeCounts } from './shapes.js';
+import { machine, summarize } from './stats.js';
+
+/** Options of {@link runBench}. */
+export interface BenchOptions {
+  /**
+   * Reduced counts, one setup per kernel and five consecutive measured batches as the five runs
+   * (must finish in under 3 minutes); otherwise upstream counts and five fresh runs.
+   */
+  readonly quick: boolean;
+  /** Where the CSVs go. */
+  readonly outDir: string;
+  /** Only shapes whose name contains one of these (case-insensitive); all when empty. */
+  readonly only?: readonly string[];
+  /** Skip the full-replay rows. */
+  readonly coreOnly?: boolean;
+  /** Progress lines. */
+  readonly log?: (line: string) => void;
+}
+
+/** One CSV row. */
+export interface BenchRow {
+  readonly benchmark: string;
+  readonly nodes: number | '';
+  readonly initPods: number | '';
+  readonly pods: number | '';
+  readonly workers: number;
+  readonly unit: string;
+  readonly median: number;
+  readonly min: number;
+  readonly max: number;
+  readonly iqr: number;
+  readonly runs: number;
+  readonly floor: number | '';
+  readonly ratio: number | '';
+}
+
+function runChild(spec: ChildSpec): Promise<ChildRow[]> {
+  const self = fileURLToPath(import.meta.url);
+  const ts = self.endsWith('.ts');
+  const child = join(self, '..', ts ? 'child.ts' : 'child.js');
+  const args = [...(ts ? ['--import', 'tsx'] : []), child, JSON.stringify(spec)];
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    p.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    p.on('error', reject);
+    p.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`benchmark ${JSON.stringify(spec)} failed (exit ${code}): ${err}`));
+      const last = out.trim().split('\n').pop() ?? '{}';
+      resolve((JSON.parse(last) as { rows: ChildRow[] }).rows);
+    });
+  });
+}
+
+const round = (x: number): number => (x >= 100 ? Math.round(x) : Math.round(x * 100) / 100);
+
+function toRow(r: ChildRow, counts: ShapeCounts | undefined, floor: number | undefined): BenchRow {
+  const s = summarize(r.rates);
+  return {
+    benchmark: r.benchmark,
+    nodes: counts?.nodes ?? '',
+    initPods: counts?.initPods ?? '',
+    pods: counts?.measurePods ?? '',
+    workers: 1,
+    unit: r.unit,
+    median: round(s.median),
+    min: round(s.min),
+    max: round(s.max),
+    iqr: round(s.iqr),
+    runs: s.runs,
+    floor: floor ?? '',
+    ratio: floor ? round(s.median / floor) : '',
+  };
+}
+
+function writeCsv(path: string, rows: readonly BenchRow[]): void {
+  const m = machine();
+  const records = rows.map((r) => ({ ...r, cpuModel: m.cpuModel, cores: m.cores, node: m.node }));
+  const columns = [
+    ['benchmark', 'benchmark'],
+    ['nodes', 'nodes'],
+    ['initPods', 'init_pods'],
+    ['pods', 'pods'],
+    ['workers', 'workers'],
+    ['unit', 'unit'],
+    ['median', 'median'],
+    ['min', 'min'],
+    ['max', 'max'],
+    ['iqr', 'iqr'],
+    ['runs', 'runs'],
+    ['floor', 'kube_scheduler_floor'],
+    ['ratio', 'ratio_to_floor'],
+    ['cpuModel', 'cpu_model'],
+    ['cores', 'cores'],
+    ['node', 'node_version'],
+  ].map(([key, header]) => ({ key: key!, header: header! }));
+  writeFileSync(path, stringify(records, { header: true, columns }));
+}
+
+/** Quick-mode counts for the full-replay rows (the replay adds store, kubelets and log per pod). */
+function replayCounts(c: ShapeCounts, quick: boolean): ShapeCounts {
+  if (!quick) return c;
+  return { ...c, measurePods: Math.min(c.measurePods, 500) };
+}
+
+/** Runs the suite; returns the rows written. */
+export async function runBench(opts: BenchOptions): Promise<{ sim: BenchRow[]; shapes: BenchRow[] }> {
+  const log = opts.log ?? (() => {});
+  const runs = 5;
+  mkdirSync(opts.outDir, { recursive: true });
+  const sim: BenchRow[] = [];
+  for (const kernel of ['sim-queue', 'sim-log'] as const) {
+    for (const r of await runChild({ kernel, runs: opts.quick ? 10 : 30 })) {
+      const row = toRow(r, undefined, undefined);
+      sim.push(row);
+      log(`${row.benchmark}: ${row.median} ${row.unit} (${row.min}–${row.max})`);
+    }
+  }
+  writeCsv(join(opts.outDir, 'sim.csv'), sim);
+  const shapes: BenchRow[] = [];
+  const only = (opts.only ?? []).map((s) => s.toLowerCase());
+  for (const shape of SHAPES) {
+    if (only.length > 0 && !only.some((o) => shape.name.toLowerCase().includes(o))) continue;
+    const counts = opts.quick ? shape.quick : shape.full;
+    const modes: ['core' | 'replay', ShapeCounts][] = [['core', counts]];
+    if (!opts.coreOnly) modes.push(['replay', replayCounts(counts, opts.quick)]);
+    for (const [kernel, c] of modes) {
+      for (const r of await runChild({ kernel, shape: shape.name, counts: c, runs, batched: opts.quick })) {
+        const row = toRow(r, c, shape.floor);
+        shapes.push(row);
+        log(
+          `${row.benchmark}: ${row.median} decisions/s (${row.min}–${row.max}), floor ${shape.floor}, ×${row.ratio}` +
+            ` [${c.nodes} nodes, ${c.initPods} init, ${c.measurePods} pods; ${r.placed} placed]`,
+        );
+        writeCsv(join(opts.outDir, 'scheduler-perf.csv'), shapes);
+      }
+    }
+  }
+  return { sim, shapes };
+}
