@@ -4,6 +4,8 @@ import type { Simulation } from '../sim/simulation.js';
 import { PHASE } from '../sim/heap.js';
 import type { Scheduler, ScheduleResult } from '../scheduler/scheduler.js';
 import { SchedulingQueue, type ClusterEvent } from '../scheduler/queue/index.js';
+import { gpuAssignment } from '../scheduler/plugins/gpu-share/index.js';
+import { ANN_GPU_ASSIGNED } from '../scheduler/plugins/gpu-share/demand.js';
 import { EVENT, type SchedBindEvent, type SchedFailEvent, type SchedPreemptEvent } from './events.js';
 
 /** Queue event that runs scheduling cycles until the active queue is empty. */
@@ -148,6 +150,8 @@ export class SchedulerDriver {
   #bind(pod: Pod, key: string, attempt: number, result: Extract<ScheduleResult, { code: 'Success' }>): void {
     this.queue.done(pod);
     const current = this.#store.getByKey<Pod>('Pod', key)!;
+    // Which devices a GPU pod gets is part of the decision (its profile's GPU policy picks them).
+    const gpus = gpuAssignment(this.#core, current, result.nodeName);
     this.#sim.log.append(EVENT.BIND, {
       pod: key,
       node: result.nodeName,
@@ -155,10 +159,18 @@ export class SchedulerDriver {
       attempt,
       feasible: result.feasibleNodes,
       evaluated: result.evaluatedNodes,
+      ...(gpus ? { gpus } : {}),
     } satisfies SchedBindEvent);
+    const metadata = gpus
+      ? {
+          ...current.metadata,
+          annotations: { ...current.metadata?.annotations, [ANN_GPU_ASSIGNED]: gpus.join(',') },
+        }
+      : current.metadata;
     // The binding subresource sets spec.nodeName and the PodScheduled condition.
     this.#store.update<Pod>({
       ...current,
+      metadata,
       spec: { ...current.spec!, nodeName: result.nodeName },
       status: {
         ...current.status,
