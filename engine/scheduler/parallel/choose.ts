@@ -8,6 +8,11 @@ import type { SchedulerConfig } from '../framework/index.js';
 export const AUTO_MIN_WORK = 20_000;
 /** Nodes below which `auto` stays sequential whatever the batch (per-pod scans are too short). */
 export const AUTO_MIN_NODES = 2_000;
+/**
+ * Cores below which `auto` stays sequential: on the 2-vCPU machines measured so far (shared, loaded)
+ * speculation was 0.5–0.8× sequential (bench/results/parallel.csv), so `auto` does not use it there.
+ */
+export const AUTO_MIN_CORES = 4;
 /** `auto` never uses more threads than this. */
 export const AUTO_MAX_WORKERS = 4;
 
@@ -42,8 +47,8 @@ export function pluginCostFactor(config: SchedulerConfig): number {
 
 /**
  * The worker count for a replay. A number is forced as given (1 = sequential). `auto` is sequential
- * when speculation cannot apply (any profile samples nodes: percentageOfNodesToScore < 100), on one
- * core, on clusters under AUTO_MIN_NODES, or under AUTO_MIN_WORK of work per batch; otherwise one
+ * when speculation cannot apply (any profile samples nodes: percentageOfNodesToScore < 100), on
+ * fewer than AUTO_MIN_CORES cores, on clusters under AUTO_MIN_NODES, or under AUTO_MIN_WORK of work per batch; otherwise one
  * thread per core, at most AUTO_MAX_WORKERS. Speculation also pauses itself at run time when most
  * speculated pods end up recomputed (ParallelScheduler), so `auto` does not lose where it guessed
  * wrong.
@@ -55,7 +60,7 @@ export function chooseWorkers(input: ChooseWorkersInput): number {
     return input.requested;
   }
   const cores = input.cores ?? availableParallelism();
-  if (cores < 2) return 1;
+  if (cores < AUTO_MIN_CORES) return 1;
   for (const p of input.config.profiles) {
     if ((p.percentageOfNodesToScore ?? input.config.percentageOfNodesToScore) < 100) return 1;
   }

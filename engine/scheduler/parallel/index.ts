@@ -14,6 +14,7 @@ export {
   AUTO_MIN_WORK,
   AUTO_MIN_NODES,
   AUTO_MAX_WORKERS,
+  AUTO_MIN_CORES,
   type ChooseWorkersInput,
 } from './choose.js';
 export { createReplayScheduler, type ReplaySchedulerOptions } from './replay-scheduler.js';
