@@ -51,7 +51,7 @@ Example:
     .action(async (flags: ReplayFlags) => {
       if (flags.config && flags.policy) throw new UsageError('pass --config or --policy, not both');
       const inputs = traceInputsFromOptions(flags);
-      parseWorkers(flags.workers);
+      const workers = parseWorkers(flags.workers);
       const untilUs = parseUntil(flags.until);
       const bucketSeconds = Number(flags.bucket);
       if (!(bucketSeconds > 0))
@@ -69,6 +69,7 @@ Example:
           policy,
           seed: flags.seed,
           bucketSeconds,
+          workers,
           ...(untilUs !== undefined ? { untilUs } : {}),
           ...(flags.out ? { outDir: flags.out } : {}),
         },

@@ -4,7 +4,7 @@ import { CLUSTER_SCOPED, objectKey, type KObject } from '../api/types.js';
 import { Simulation } from '../sim/simulation.js';
 import { PHASE } from '../sim/heap.js';
 import type { TimeUs } from '../sim/types.js';
-import { Scheduler } from '../scheduler/scheduler.js';
+import { Scheduler, type SchedulerOptions } from '../scheduler/scheduler.js';
 import type { SchedulerConfig } from '../scheduler/framework/index.js';
 import { Kubelets, type KubeletOptions } from '../kubelet/kubelet.js';
 import { SchedulerDriver } from './scheduler-driver.js';
@@ -32,6 +32,11 @@ export interface ReplayOptions {
   controllers?: ControlPlaneOptions;
   /** Report time-bucket width, seconds (recorded in `run.start`). Default 60. */
   bucketSeconds?: number;
+  /**
+   * Builds the scheduling core from its options (e.g. a ParallelScheduler for `--workers N`);
+   * default a plain Scheduler. Whatever it builds must decide exactly as the Scheduler would.
+   */
+  makeScheduler?: (opts: SchedulerOptions) => Scheduler;
 }
 
 /** Called now and then during a run with the virtual time reached. */
@@ -56,8 +61,17 @@ export class ClusterReplay {
     this.#opts = opts;
     this.sim = new Simulation({ seed: opts.seed });
     this.store = new Store({ clock: this.sim, sink: this.sim.log });
-    this.scheduler = new Scheduler({ config: opts.config, random: this.sim.rng.stream('scheduler/tiebreak') });
-    provideClusterLookups(this.scheduler.index, storeLookups(this.store, this.sim.rng.stream('scheduler/preemption')));
+    const schedulerOptions: SchedulerOptions = {
+      config: opts.config,
+      random: this.sim.rng.stream('scheduler/tiebreak'),
+    };
+    this.scheduler = opts.makeScheduler
+      ? opts.makeScheduler(schedulerOptions)
+      : new Scheduler(schedulerOptions);
+    provideClusterLookups(
+      this.scheduler.index,
+      storeLookups(this.store, this.sim.rng.stream('scheduler/preemption')),
+    );
     const names = new Set(opts.config.profiles.map((p) => p.schedulerName));
     this.driver = new SchedulerDriver(this.sim, this.store, this.scheduler, { schedulerNames: names });
     this.kubelets = new Kubelets(this.sim, this.store, opts.kubelet);
@@ -98,7 +112,11 @@ export class ClusterReplay {
    * Replays `records` (non-decreasing time) and then lets the cluster settle: the run ends at
    * `untilUs`, or when nothing but scheduler retries is left to happen. Call `end()` afterwards.
    */
-  async run(records: AsyncIterable<InputCall>, untilUs = Infinity, progress?: ProgressCallback): Promise<void> {
+  async run(
+    records: AsyncIterable<InputCall>,
+    untilUs = Infinity,
+    progress?: ProgressCallback,
+  ): Promise<void> {
     const sim = this.sim;
     sim.log.append(EVENT.RUN_START, {
       seed: String(this.#opts.seed),
@@ -111,7 +129,10 @@ export class ClusterReplay {
     for await (const rec of records) {
       if (rec.timeUs > untilUs) break;
       if (rec.timeUs < lastTime) {
-        throw new KreplayError('TIME_BACKWARDS', `trace record ${objectKey(rec.object)} at ${rec.timeUs} µs goes back in time (after ${lastTime} µs)`);
+        throw new KreplayError(
+          'TIME_BACKWARDS',
+          `trace record ${objectKey(rec.object)} at ${rec.timeUs} µs goes back in time (after ${lastTime} µs)`,
+        );
       }
       if (rec.timeUs > lastTime) sim.runUntil(rec.timeUs - 1);
       lastTime = rec.timeUs;

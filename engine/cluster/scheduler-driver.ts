@@ -4,6 +4,8 @@ import type { Simulation } from '../sim/simulation.js';
 import { PHASE } from '../sim/heap.js';
 import type { Scheduler, ScheduleResult } from '../scheduler/scheduler.js';
 import { SchedulingQueue, type ClusterEvent } from '../scheduler/queue/index.js';
+import type { QueuedPodInfo } from '../scheduler/framework/index.js';
+import { speculateAhead } from './batch-cycle.js';
 import { gpuAssignment } from '../scheduler/plugins/gpu-share/index.js';
 import { ANN_GPU_ASSIGNED } from '../scheduler/plugins/gpu-share/demand.js';
 import { EVENT, type SchedBindEvent, type SchedFailEvent, type SchedPreemptEvent } from './events.js';
@@ -40,6 +42,7 @@ export class SchedulerDriver {
   /** Pods the core accounts for (bound, not terminated). */
   readonly #accounted = new Set<string>();
   #attempts = 0;
+  readonly #less: (a: QueuedPodInfo, b: QueuedPodInfo) => boolean;
 
   constructor(sim: Simulation, store: Store, core: Scheduler, opts: SchedulerDriverOptions) {
     this.#sim = sim;
@@ -49,8 +52,9 @@ export class SchedulerDriver {
     // One queue, ordered and gated by the first profile's QueueSort and PreEnqueue plugins, as
     // kube-scheduler requires every profile to share one QueueSort.
     const fw = core.framework(core.profileNames[0]!)!;
+    this.#less = (a, b) => fw.queueSortPlugin.less(a, b);
     this.queue = new SchedulingQueue({
-      less: (a, b) => fw.queueSortPlugin.less(a, b),
+      less: this.#less,
       preEnqueue: (p) => fw.runPreEnqueue(p),
     });
     sim.on(CYCLE_EVENT, () => this.#cycle());
@@ -139,6 +143,8 @@ export class SchedulerDriver {
     for (let p = this.queue.pop(now); p; p = this.queue.pop(now)) {
       this.#attempts++;
       const pod = p.pod;
+      // With a ParallelScheduler, evaluates this pod and the next ones of the queue on worker threads.
+      speculateAhead(this.#core, this.queue, this.#less, pod);
       const result = this.#core.scheduleOne(pod);
       if (result.code === 'Success') this.#bind(pod, p.key, p.attempts, result);
       else this.#fail(pod, p.key, p.attempts, result);

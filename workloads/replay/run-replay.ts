@@ -8,6 +8,12 @@ import { writeRunOutputs } from '../../reports/index.js';
 import type { PolicySpec } from './policy.js';
 import { loadPolicy } from './policy.js';
 import { StagedOutput } from './staging.js';
+import type { SchedulerOptions } from '../../engine/scheduler/scheduler.js';
+import {
+  chooseWorkers,
+  DEFAULT_BATCH_SIZE,
+  ParallelScheduler,
+} from '../../engine/scheduler/parallel/index.js';
 
 /** One replay: inputs × policy × seed, and where its reports go. */
 export interface ReplayJob {
@@ -21,6 +27,8 @@ export interface ReplayJob {
   readonly outDir?: string;
   /** Kubelet start-up latency (µs), default 1 s. */
   readonly startupLatencyUs?: number;
+  /** Scheduler worker threads (`--workers`): results are identical for any value. Default 1. */
+  readonly workers?: 'auto' | number;
 }
 
 /** Progress of a replay: virtual time reached and events handled. */
@@ -45,6 +53,13 @@ export function describeInputs(i: OpenTraceOptions): string {
 export async function runReplay(job: ReplayJob, progress?: ReplayProgress): Promise<RunReport> {
   const config = loadPolicy(job.policy);
   const opened = await openTrace(job.inputs);
+  const workers = chooseWorkers({
+    requested: job.workers ?? 1,
+    config,
+    nodes: 0,
+    batchSize: DEFAULT_BATCH_SIZE,
+  });
+  let parallel: ParallelScheduler | undefined;
   const replay = new ClusterReplay({
     seed: job.seed,
     config,
@@ -52,7 +67,11 @@ export async function runReplay(job: ReplayJob, progress?: ReplayProgress): Prom
     trace: describeInputs(job.inputs),
     ...(job.bucketSeconds !== undefined ? { bucketSeconds: job.bucketSeconds } : {}),
     ...(job.startupLatencyUs !== undefined ? { kubelet: { startupLatencyUs: job.startupLatencyUs } } : {}),
+    ...(workers > 1
+      ? { makeScheduler: (o: SchedulerOptions) => (parallel = new ParallelScheduler({ ...o, workers })) }
+      : {}),
   });
+  await parallel?.start();
   const fold = new ReportFold();
   replay.sim.log.listen((e) => fold.consume(e));
   const out = job.outDir ? new StagedOutput(job.outDir) : undefined;
@@ -82,5 +101,7 @@ export async function runReplay(job: ReplayJob, progress?: ReplayProgress): Prom
     writer?.abort();
     out?.abort();
     throw err;
+  } finally {
+    await parallel?.close();
   }
 }
