@@ -11,6 +11,7 @@ import { SchedulerDriver } from './scheduler-driver.js';
 import { storeLookups } from './lookups.js';
 import { provideClusterLookups } from '../scheduler/plugins/cluster-lookups.js';
 import { EVENT, type AdmissionRejectEvent, type RunEndEvent, type RunStartEvent } from './events.js';
+import { SYNC_EVENT as CONTROLLER_SYNC_EVENT } from '../controllers/manager.js';
 import { installControlPlane, type ControlPlane, type ControlPlaneOptions } from '../controllers/index.js';
 
 /** One timed API call from outside the cluster (a trace record). */
@@ -43,6 +44,12 @@ export interface ReplayOptions {
 export type ProgressCallback = (virtualUs: TimeUs, eventsHandled: number) => void;
 
 const INPUT_EVENT = 'input';
+
+/**
+ * Without `--until`, how long (virtual µs) a run whose controllers still have syncs queued goes on
+ * after the last trace record: one day (CronJobs would otherwise run forever).
+ */
+export const CONTROLLER_DRAIN_US = 86_400_000_000;
 
 /**
  * A simulated cluster assembled for one replay: the store (API server), the scheduler (driver +
@@ -155,8 +162,16 @@ export class ClusterReplay {
     }
     // Without a horizon, stop once only retry cycles are queued: no input, kubelet or controller
     // event is left that could make a pending pod schedulable, so retries would fail forever.
+    // Controllers may keep syncing forever (CronJobs): while any sync is queued, the run stops
+    // CONTROLLER_DRAIN_US after the last trace record.
+    const drainEnd = sim.now() + CONTROLLER_DRAIN_US;
     let steps = 0;
-    while (sim.pending > this.driver.queuedRetries && sim.step()) {
+    while (sim.pending > this.driver.queuedRetries) {
+      if (sim.nextTime()! > drainEnd && sim.pendingOfType(CONTROLLER_SYNC_EVENT) > 0) {
+        sim.runUntil(drainEnd);
+        break;
+      }
+      sim.step();
       if (++steps % 65536 === 0) progress?.(sim.now(), sim.processed);
     }
   }

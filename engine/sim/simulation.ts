@@ -48,6 +48,8 @@ export class Simulation implements Clock {
   #handlers = new Map<string, EventHandler>();
   #components = new Map<string, Snapshotable>();
   #processed = 0;
+  /** Queued events per type, for callers that must tell background timers from real work. */
+  readonly #pendingByType = new Map<string, number>();
   #pendingRestore: Record<string, unknown> | undefined;
 
   constructor(opts: SimulationOptions) {
@@ -60,7 +62,10 @@ export class Simulation implements Clock {
     this.rng = new RngStreams(opts.seed, cp?.rng);
     this.log = new EventLog(this, cp?.log);
     if (cp) {
-      for (const ev of cp.queue) this.#queue.push(ev);
+      for (const ev of cp.queue) {
+        this.#queue.push(ev);
+        this.#pendingByType.set(ev.type, (this.#pendingByType.get(ev.type) ?? 0) + 1);
+      }
       this.#pendingRestore = { ...cp.components };
     }
   }
@@ -109,6 +114,12 @@ export class Simulation implements Clock {
     if (time < this.#now)
       throw new RangeError(`cannot schedule ${type} at ${time} µs, before now (${this.#now} µs)`);
     this.#queue.push({ time, phase, serial: this.#serial++, type, data });
+    this.#pendingByType.set(type, (this.#pendingByType.get(type) ?? 0) + 1);
+  }
+
+  /** Events of `type` waiting in the queue. */
+  pendingOfType(type: string): number {
+    return this.#pendingByType.get(type) ?? 0;
   }
 
   /** Queues an event `delayUs` after now. */
@@ -121,6 +132,7 @@ export class Simulation implements Clock {
     const ev = this.#queue.pop();
     if (!ev) return false;
     this.#now = ev.time;
+    this.#pendingByType.set(ev.type, this.#pendingByType.get(ev.type)! - 1);
     const h = this.#handlers.get(ev.type);
     if (!h) throw new Error(`no handler for event type ${ev.type}`);
     this.#processed++;
