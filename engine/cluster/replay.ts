@@ -9,6 +9,7 @@ import type { SchedulerConfig } from '../scheduler/framework/index.js';
 import { Kubelets, type KubeletOptions } from '../kubelet/kubelet.js';
 import { SchedulerDriver } from './scheduler-driver.js';
 import { storeLookups } from './lookups.js';
+import { RESTART_SCHEDULER_EVENT, SchedulerReplicas, type SchedulerHaOptions } from './scheduler-ha.js';
 import { provideClusterLookups } from '../scheduler/plugins/cluster-lookups.js';
 import { EVENT, type AdmissionRejectEvent, type RunEndEvent, type RunStartEvent } from './events.js';
 import { SYNC_EVENT as CONTROLLER_SYNC_EVENT } from '../controllers/manager.js';
@@ -38,6 +39,8 @@ export interface ReplayOptions {
    * default a plain Scheduler. Whatever it builds must decide exactly as the Scheduler would.
    */
   makeScheduler?: (opts: SchedulerOptions) => Scheduler;
+  /** Run kube-scheduler as replicas behind leader election (default: one scheduler, no lease). */
+  schedulerHa?: SchedulerHaOptions;
 }
 
 /** Called now and then during a run with the virtual time reached. */
@@ -62,6 +65,7 @@ export class ClusterReplay {
   readonly driver: SchedulerDriver;
   readonly kubelets: Kubelets;
   readonly controlPlane: ControlPlane | undefined;
+  readonly schedulerReplicas: SchedulerReplicas | undefined;
   readonly #opts: ReplayOptions;
 
   constructor(opts: ReplayOptions) {
@@ -83,6 +87,12 @@ export class ClusterReplay {
     this.driver = new SchedulerDriver(this.sim, this.store, this.scheduler, { schedulerNames: names });
     this.kubelets = new Kubelets(this.sim, this.store, opts.kubelet);
     this.controlPlane = installControlPlane(this.sim, this.store, opts.controllers);
+    if (opts.schedulerHa) {
+      const ha = new SchedulerReplicas(this.sim, this.driver, opts.schedulerHa);
+      this.sim.on(RESTART_SCHEDULER_EVENT, (id) => ha.restart(id as string));
+      if (this.controlPlane) this.controlPlane.faults.schedulerKiller = (after) => ha.killLeader(after);
+      this.schedulerReplicas = ha;
+    }
     this.sim.on(INPUT_EVENT, (d) => this.#apply(d as InputCall, 'trace'));
   }
 

@@ -42,6 +42,8 @@ export class SchedulerDriver {
   /** Pods the core accounts for (bound, not terminated). */
   readonly #accounted = new Set<string>();
   #attempts = 0;
+  /** Whether this scheduler holds the leader lease (always, without leader election). */
+  #leading = true;
   readonly #less: (a: QueuedPodInfo, b: QueuedPodInfo) => boolean;
 
   constructor(sim: Simulation, store: Store, core: Scheduler, opts: SchedulerDriverOptions) {
@@ -70,6 +72,20 @@ export class SchedulerDriver {
   /** Cycles queued only to retry pods (backoff expiry or flush): they alone never keep a run going. */
   get queuedRetries(): number {
     return this.#retryOnlyCycles;
+  }
+
+  /**
+   * Leader election: a standby keeps its cache and queue current from the watches but schedules
+   * nothing; on becoming leader it runs a cycle at once.
+   */
+  setLeading(leading: boolean): void {
+    this.#leading = leading;
+    if (leading) this.#wake(this.#sim.now(), false);
+  }
+
+  /** Whether this scheduler currently schedules (holds the lease). */
+  get leading(): boolean {
+    return this.#leading;
   }
 
   #responsible(pod: Pod): boolean {
@@ -140,6 +156,7 @@ export class SchedulerDriver {
     const now = this.#sim.now();
     if (this.#cyclesAt.get(now)) this.#retryOnlyCycles--;
     this.#cyclesAt.delete(now);
+    if (!this.#leading) return;
     for (let p = this.queue.pop(now); p; p = this.queue.pop(now)) {
       this.#attempts++;
       const pod = p.pod;

@@ -14,6 +14,8 @@ export type Fault =
   | { readonly type: 'node-up'; readonly node: string }
   /** Kills the leading kube-controller-manager; it comes back as a standby after `restartAfterUs`. */
   | { readonly type: 'controller-manager-kill'; readonly restartAfterUs?: TimeUs }
+  /** Kills the leading kube-scheduler replica (a replay with scheduler replicas); same restart rule. */
+  | { readonly type: 'scheduler-kill'; readonly restartAfterUs?: TimeUs }
   /** Replaces `spec.hard` of a ResourceQuota (creating the quota if it does not exist). */
   | {
       readonly type: 'quota-change';
@@ -28,6 +30,11 @@ export const FAULT_EVENT = 'fault';
 /** Schedules faults and applies them when their time comes (at the INPUT phase, like trace calls). */
 export class FaultInjector {
   readonly #sim: Simulation;
+  /**
+   * Kills the leading scheduler replica, returning its identity; set by the replay when it runs
+   * schedulers behind leader election (without it a `scheduler-kill` hits nothing).
+   */
+  schedulerKiller: ((restartAfterUs?: TimeUs) => string | undefined) | undefined;
 
   constructor(sim: Simulation, store: Store, manager: ControllerManager, nodes: NodeLifecycleController) {
     this.#sim = sim;
@@ -45,6 +52,9 @@ export class FaultInjector {
           break;
         case 'controller-manager-kill':
           target = manager.killLeader(f.restartAfterUs) ?? '';
+          break;
+        case 'scheduler-kill':
+          target = this.schedulerKiller?.(f.restartAfterUs) ?? '';
           break;
         case 'quota-change': {
           target = `${f.namespace}/${f.name}`;

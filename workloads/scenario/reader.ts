@@ -24,7 +24,7 @@ export interface Scenario {
 }
 
 const OPS = new Set(['create', 'update', 'delete']);
-const FAULT_KEYS = ['nodeDown', 'nodeUp', 'controllerManagerKill', 'quota'] as const;
+const FAULT_KEYS = ['nodeDown', 'nodeUp', 'controllerManagerKill', 'schedulerKill', 'quota'] as const;
 
 /**
  * Reads a scenario (YAML):
@@ -142,14 +142,16 @@ export function readScenario(text: string, file = 'scenario.yaml'): Scenario {
           fault: { type: k === 'nodeDown' ? 'node-down' : 'node-up', node: v as string },
         });
         break;
-      case 'controllerManagerKill': {
-        if (v === true || v === null) faults.push({ timeUs, fault: { type: 'controller-manager-kill' } });
+      case 'controllerManagerKill':
+      case 'schedulerKill': {
+        const type = k === 'schedulerKill' ? 'scheduler-kill' : 'controller-manager-kill';
+        if (v === true || v === null) faults.push({ timeUs, fault: { type } });
         else if (typeof v === 'object' && !Array.isArray(v)) {
           const ra = (v as Record<string, unknown>).restartAfter;
           faults.push({
             timeUs,
             fault: {
-              type: 'controller-manager-kill',
+              type,
               ...(ra !== undefined ? { restartAfterUs: duration(ra, [...p, 'restartAfter']) } : {}),
             },
           });
