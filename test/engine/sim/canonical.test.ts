@@ -2,7 +2,10 @@ import test from 'ava';
 import { canonicalJson } from '../../../engine/sim/index.js';
 
 test('keys are sorted at every depth and undefined members dropped', (t) => {
-  t.is(canonicalJson({ b: 1, a: { d: [1, { z: 1, y: 2 }], c: undefined } }), '{"a":{"d":[1,{"y":2,"z":1}]},"b":1}');
+  t.is(
+    canonicalJson({ b: 1, a: { d: [1, { z: 1, y: 2 }], c: undefined } }),
+    '{"a":{"d":[1,{"y":2,"z":1}]},"b":1}',
+  );
 });
 
 test('scalars and arrays', (t) => {

@@ -39,8 +39,20 @@ function fixedLog(): { log: EventLog; lines: string[] } {
   now = 1_000_000;
   log.append('pod.create', { key: 'default/web-7f9c', object: POD, rv: 42 });
   now = 1_500_000;
-  log.append('pod.bind', { key: 'default/web-7f9c', node: 'node-0001', score: 187, ratio: 0.125, big: 1e21, tiny: 5e-7, neg0: -0 });
-  log.append('mixed', { list: [1, 'two', null, undefined, true, false, [[]], {}], nested: { b: { d: 1, c: 2 }, a: [{ z: 0, y: null }] }, fn: undefined });
+  log.append('pod.bind', {
+    key: 'default/web-7f9c',
+    node: 'node-0001',
+    score: 187,
+    ratio: 0.125,
+    big: 1e21,
+    tiny: 5e-7,
+    neg0: -0,
+  });
+  log.append('mixed', {
+    list: [1, 'two', null, undefined, true, false, [[]], {}],
+    nested: { b: { d: 1, c: 2 }, a: [{ z: 0, y: null }] },
+    fn: undefined,
+  });
   now = 2_000_000;
   log.append('empty', {});
   return { log, lines };
