@@ -114,7 +114,7 @@ function writeCsv(path: string, rows: readonly BenchRow[]): void {
 /** Quick-mode counts for the full-replay rows (the replay adds store, kubelets and log per pod). */
 function replayCounts(c: ShapeCounts, quick: boolean): ShapeCounts {
   if (!quick) return c;
-  return { ...c, measurePods: Math.min(c.measurePods, 500) };
+  return { ...c, measurePods: Math.min(c.measurePods, 200) };
 }
 
 /** Runs the suite; returns the rows written. */

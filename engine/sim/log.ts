@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Clock, EventPayload, EventSink, LogEntry } from './types.js';
 import { canonicalJson } from './canonical.js';
 
@@ -12,7 +12,8 @@ export interface LogListener {
 
 /** The hash after `prev` and one more canonical entry: sha256(prev + "\n" + canonical). */
 export function chainHash(prev: string, canonical: string): string {
-  return createHash('sha256').update(prev).update('\n').update(canonical).digest('hex');
+  // One-shot hashing: about twice as fast as a Hash object per entry.
+  return hash('sha256', `${prev}\n${canonical}`, 'hex');
 }
 
 /** Where a log resumes: the last sequence number and chain hash (from a checkpoint). */
