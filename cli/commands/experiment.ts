@@ -1,7 +1,11 @@
 import { availableParallelism } from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
 import { GPU_POLICIES, GPU_POLICY_LABELS, isGpuPolicy, type GpuPolicy } from '../../engine/gpu/index.js';
-import { runFillExperiment, writeFillOutputs } from '../../workloads/fill/index.js';
+import {
+  runFillExperiment,
+  writeFillOutputs,
+  type FillExperimentResult,
+} from '../../workloads/fill/index.js';
 
 /** Parses `--seeds`: `a..b` (inclusive) or a comma list of integers. */
 export function parseSeeds(text: string): number[] {
@@ -95,15 +99,20 @@ export function register(program: Command): void {
       });
       if (tty) process.stderr.write('\n');
       await writeFillOutputs(flags.out, result);
-      const lines = [
-        `unallocated GPU % (median / mean over ${flags.seeds.length} seeds)`,
-        `${'workload'.padEnd(32)} ${'policy'.padEnd(11)} ${'@100%'.padStart(15)} ${`@${result.maxLoad}%`.padStart(15)}`,
-      ];
-      for (const r of result.summary) {
-        lines.push(
-          `${r.workload.padEnd(32)} ${GPU_POLICY_LABELS[r.policy].padEnd(11)} ${`${r.medianUnallocatedAt100.toFixed(2)} / ${r.meanUnallocatedAt100.toFixed(2)}`.padStart(15)} ${`${r.medianUnallocatedAtMax.toFixed(2)} / ${r.meanUnallocatedAtMax.toFixed(2)}`.padStart(15)}`,
-        );
-      }
-      process.stdout.write(`${lines.join('\n')}\n`);
+      process.stdout.write(formatFillSummary(result, flags.seeds.length));
     });
+}
+
+/** The fill experiment's summary as a terminal table: unallocated GPU % at 100% and at max load. */
+export function formatFillSummary(result: FillExperimentResult, seeds: number): string {
+  const lines = [
+    `unallocated GPU % (median / mean over ${seeds} seeds)`,
+    `${'workload'.padEnd(32)} ${'policy'.padEnd(11)} ${'@100%'.padStart(15)} ${`@${result.maxLoad}%`.padStart(15)}`,
+  ];
+  for (const r of result.summary) {
+    lines.push(
+      `${r.workload.padEnd(32)} ${GPU_POLICY_LABELS[r.policy].padEnd(11)} ${`${r.medianUnallocatedAt100.toFixed(2)} / ${r.meanUnallocatedAt100.toFixed(2)}`.padStart(15)} ${`${r.medianUnallocatedAtMax.toFixed(2)} / ${r.meanUnallocatedAtMax.toFixed(2)}`.padStart(15)}`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
 }
