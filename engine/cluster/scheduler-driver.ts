@@ -69,9 +69,14 @@ export class SchedulerDriver {
     return this.#attempts;
   }
 
-  /** Cycles queued only to retry pods (backoff expiry or flush): they alone never keep a run going. */
+  /**
+   * Cycles queued only to retry pods that wait for a cluster change (the unschedulable set's
+   * periodic flush): they alone never keep a run going, since the same cluster gives the same
+   * verdict. Pods in backoff (an event came during their attempt, e.g. preemption freed room) may
+   * succeed on retry, so while any wait there their cycles count as real work (0 here).
+   */
   get queuedRetries(): number {
-    return this.#retryOnlyCycles;
+    return this.queue.backoffLength > 0 || this.queue.activeLength > 0 ? 0 : this.#retryOnlyCycles;
   }
 
   /**
@@ -162,12 +167,36 @@ export class SchedulerDriver {
       const pod = p.pod;
       // With a ParallelScheduler, evaluates this pod and the next ones of the queue on worker threads.
       speculateAhead(this.#core, this.queue, this.#less, pod);
+      const reserved = this.#reserveNominated(pod);
       const result = this.#core.scheduleOne(pod);
+      for (const r of reserved) this.#core.removePod(r);
       if (result.code === 'Success') this.#bind(pod, p.key, p.attempts, result);
       else this.#fail(pod, p.key, p.attempts, result);
     }
     const next = this.queue.nextWakeUs();
     if (next !== undefined) this.#wake(Math.max(next, now + 1), true);
+  }
+
+  /**
+   * kube-scheduler's nominated pods in Filter: pods nominated to a node by preemption, of priority ≥
+   * this pod's, count on that node while this pod is filtered, so the room preemption freed is not
+   * taken by someone else before the preemptor's retry. They are added to the cache for this
+   * attempt and removed right after (the caller's job).
+   */
+  #reserveNominated(pod: Pod): Pod[] {
+    if (!this.queue.hasNominatedPods) return [];
+    const priority = pod.spec?.priority ?? 0;
+    const self = `${pod.metadata?.namespace ?? 'default'}/${pod.metadata?.name}`;
+    const out: Pod[] = [];
+    for (const [nodeName, np] of this.queue.nominations()) {
+      if ((np.spec?.priority ?? 0) < priority) continue;
+      if (`${np.metadata?.namespace ?? 'default'}/${np.metadata?.name}` === self) continue;
+      if (!this.#store.get('Node', nodeName)) continue;
+      const assumed: Pod = { ...np, spec: { ...np.spec!, nodeName } };
+      this.#core.addPod(assumed);
+      out.push(assumed);
+    }
+    return out;
   }
 
   #bind(pod: Pod, key: string, attempt: number, result: Extract<ScheduleResult, { code: 'Success' }>): void {

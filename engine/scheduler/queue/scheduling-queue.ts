@@ -487,6 +487,11 @@ export class SchedulingQueue {
     return this.#nominatedNode.get(keyOf(pod));
   }
 
+  /** Every nomination as [node name, pod], per node in nomination order. */
+  *nominations(): IterableIterator<[string, Pod]> {
+    for (const [nodeName, m] of this.#nominatedPods) for (const pod of m.values()) yield [nodeName, pod];
+  }
+
   /** Whether any pod is nominated anywhere (lets filters skip the nominated-pods pass). */
   get hasNominatedPods(): boolean {
     return this.#nominatedNode.size > 0;
