@@ -11,8 +11,10 @@ import { runCompare } from '../../workloads/sweep/compare.js';
 import type { CompareRun } from '../../reports/index.js';
 import { writeCompareOutputs } from '../../workloads/sweep/outputs.js';
 import type { OpenTraceOptions } from '../../traces/detect.js';
+import type { Executor } from '../../workloads/executors/types.js';
+import { executorFromFlags, addExecutorOptions, type ExecutorFlags } from './worker.js';
 
-interface CompareFlags extends TraceInputFlags {
+interface CompareFlags extends TraceInputFlags, ExecutorFlags {
   policies?: string;
   seeds: string;
   workers?: string;
@@ -42,6 +44,8 @@ export async function compareAndReport(opts: {
   untilUs?: number;
   bucketSeconds?: number;
   progress: boolean;
+  /** Where cells run; default: the local worker-thread pool. */
+  executor?: Executor;
 }): Promise<CompareRun[]> {
   const policies = opts.policies.map(parsePolicy);
   const cells = opts.traces.length * policies.length * opts.seeds.length;
@@ -53,6 +57,7 @@ export async function compareAndReport(opts: {
     seeds: opts.seeds,
     workers,
     outDir: opts.outDir,
+    ...(opts.executor ? { executor: opts.executor } : {}),
     ...(opts.untilUs !== undefined ? { untilUs: opts.untilUs } : {}),
     ...(opts.bucketSeconds !== undefined ? { bucketSeconds: opts.bucketSeconds } : {}),
     onProgress: (done) => bar.update(done),
@@ -72,7 +77,7 @@ export function register(program: Command): void {
   const cmd = program
     .command('compare')
     .description('compare scheduler policies on traces over seeds (runs spread over worker threads)');
-  addTraceInputOptions(cmd)
+  addExecutorOptions(addTraceInputOptions(cmd))
     .option('--policies <list>', 'comma list of presets or KubeSchedulerConfiguration .yaml files')
     .option('--seeds <seeds>', 'a..b or a comma list', '1')
     .option('--workers <n>', 'auto or N worker threads (results are identical for any value)', 'auto')
@@ -87,6 +92,9 @@ Example:
   kreplay compare --nodes traces/samples/openb/openb_node_list_gpu_node.csv \\
     --pods traces/samples/openb/openb_pod_list_default.csv \\
     --policies default-scheduler,most-allocated --seeds 1..3 --out reports/cmp
+  # the same cells on \`kreplay worker\` processes anywhere (docs/distributed.md):
+  kreplay compare --trace shared/trace.ndjson --policies default-scheduler,most-allocated \\
+    --seeds 1..3 --executor queue --redis redis://redis:6379 --out reports/cmp
 `,
     )
     .action(async (flags: CompareFlags) => {
@@ -97,6 +105,7 @@ Example:
       if (!(bucketSeconds > 0))
         throw new UsageError(`--bucket ${flags.bucket} is not a positive number of seconds`);
       const untilUs = parseUntil(flags.until);
+      const executor = executorFromFlags(flags);
       await compareAndReport({
         traces: splitTraces(traceInputsFromOptions(flags)),
         policies: flags.policies.split(',').filter(Boolean),
@@ -106,6 +115,7 @@ Example:
         bucketSeconds,
         ...(untilUs !== undefined ? { untilUs } : {}),
         progress: flags.progress,
-      });
+        ...(executor ? { executor } : {}),
+      }).finally(() => executor?.close());
     });
 }

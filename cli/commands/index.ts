@@ -9,6 +9,7 @@ import { register as trace } from './trace.js';
 import { register as generate } from './generate.js';
 import { register as explain } from './explain.js';
 import { register as bench } from './bench.js';
+import { register as worker } from './worker.js';
 
 /** A command module registers itself (name, flags, help with an example, action) on the program. */
 export type RegisterCommand = (program: Command) => void;
@@ -25,4 +26,5 @@ export const COMMANDS: RegisterCommand[] = [
   experiment,
   explain,
   bench,
+  worker,
 ];

@@ -6,6 +6,7 @@ import { loadPolicy } from '../replay/policy.js';
 import { runCells, siblingWorkerUrl } from '../pool/run-cells.js';
 import { runSweepCell } from './cell.js';
 import type { SweepTask } from './protocol.js';
+import type { Executor } from '../executors/types.js';
 
 /** A policy comparison: policies × traces × seeds. */
 export interface CompareOptions {
@@ -20,6 +21,11 @@ export interface CompareOptions {
   readonly untilUs?: number;
   readonly bucketSeconds?: number;
   readonly onProgress?: (done: number, total: number) => void;
+  /**
+   * Where cells run; default: `workers` threads of this process. A queue executor also records
+   * finished cells in `<outDir>/.cells/` so a re-run skips them.
+   */
+  readonly executor?: Executor;
 }
 
 /** A trace's short name: the pod list's (or trace's) base name without extensions. */
@@ -63,12 +69,19 @@ export async function runCompare(o: CompareOptions): Promise<CompareRun[]> {
   // Bad policies fail here, once, with their own error rather than as a failed cell.
   for (const p of o.policies) loadPolicy(p);
   const tasks = compareTasks(o);
+  const describe = (t: SweepTask): string => `run ${t.policy.name} on ${t.traceName} with seed ${t.seed}`;
+  if (o.executor)
+    return o.executor.run('compare', tasks, {
+      describe,
+      stateDir: join(o.outDir, '.cells'),
+      ...(o.onProgress ? { onDone: o.onProgress } : {}),
+    });
   return runCells({
     tasks,
     workers: o.workers,
     workerUrl: siblingWorkerUrl(import.meta.url, 'worker'),
     runLocal: runSweepCell,
-    describe: (t) => `run ${t.policy.name} on ${t.traceName} with seed ${t.seed}`,
+    describe,
     ...(o.onProgress ? { onDone: o.onProgress } : {}),
   });
 }
