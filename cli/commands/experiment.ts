@@ -6,6 +6,8 @@ import {
   writeFillOutputs,
   type FillExperimentResult,
 } from '../../workloads/fill/index.js';
+import { join } from 'node:path';
+import { addExecutorOptions, executorFromFlags, type ExecutorFlags } from './worker.js';
 
 /** Parses `--seeds`: `a..b` (inclusive) or a comma list of integers. */
 export function parseSeeds(text: string): number[] {
@@ -49,7 +51,7 @@ function parseMaxLoad(text: string): number {
   return Number(text);
 }
 
-interface FillFlags {
+interface FillFlags extends ExecutorFlags {
   nodes: string;
   pods: string;
   policies: GpuPolicy[];
@@ -64,7 +66,7 @@ export function register(program: Command): void {
   const experiment = program
     .command('experiment')
     .description('Run a packaged experiment (see `experiment fill`).');
-  experiment
+  const fill = experiment
     .command('fill')
     .description(
       "Fill the openb GPU cluster to a load with each policy (the ATC'23 fragmentation experiment) and write alloc.csv, frag.csv, summary.csv.",
@@ -75,7 +77,8 @@ export function register(program: Command): void {
     .option('--seeds <a..b|list>', 'seeds, a..b or a comma list', parseSeeds, parseSeeds('42..51'))
     .option('--max-load <percent>', 'arrived GPU request to reach, % of cluster GPUs', parseMaxLoad, 130)
     .option('--workers <auto|N>', 'worker threads', parseWorkers, 1)
-    .requiredOption('--out <dir>', 'output folder')
+    .requiredOption('--out <dir>', 'output folder');
+  addExecutorOptions(fill)
     .addHelpText(
       'after',
       '\nExample:\n  kreplay experiment fill --nodes openb_node_list_gpu_node.csv \\\n    --pods openb_pod_list_default.csv --policies random,bestfit,fgd --seeds 42..51 --workers auto --out out/fill\n',
@@ -86,6 +89,7 @@ export function register(program: Command): void {
         .map((s) => s.trim())
         .filter((s) => s.length > 0);
       const tty = process.stderr.isTTY === true;
+      const executor = executorFromFlags(flags);
       const result = await runFillExperiment({
         nodesPath: flags.nodes,
         podsPaths,
@@ -93,10 +97,11 @@ export function register(program: Command): void {
         seeds: flags.seeds,
         maxLoad: flags.maxLoad,
         workers: flags.workers,
+        ...(executor ? { executor, stateDir: join(flags.out, '.cells') } : {}),
         ...(tty
           ? { onProgress: (d: number, t: number) => process.stderr.write(`\rfill: ${d}/${t} cells`) }
           : {}),
-      });
+      }).finally(() => executor?.close());
       if (tty) process.stderr.write('\n');
       await writeFillOutputs(flags.out, result);
       process.stdout.write(formatFillSummary(result, flags.seeds.length));

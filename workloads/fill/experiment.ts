@@ -8,6 +8,7 @@ import { GPU_POLICIES, type GpuPolicy } from '../../engine/gpu/index.js';
 import { runFillCell, type FillCellResult } from './cell.js';
 import { InputCache, workloadName } from './inputs.js';
 import type { FillTask, FillTaskResult } from './protocol.js';
+import type { Executor } from '../executors/types.js';
 
 /** A fill experiment: every (pod list, policy, seed) cell on one node list. */
 export interface FillExperimentOptions {
@@ -21,6 +22,10 @@ export interface FillExperimentOptions {
   readonly workers?: number;
   /** Called after each finished cell (in completion order). */
   readonly onProgress?: (done: number, total: number) => void;
+  /** Where cells run instead of `workers` threads (e.g. a QueueExecutor; see docs/distributed.md). */
+  readonly executor?: Executor;
+  /** With `executor`: where finished cells are recorded so a re-run skips them (e.g. `<out>/.cells`). */
+  readonly stateDir?: string;
 }
 
 /** One summary row: a (workload, policy) over its seeds. */
@@ -94,7 +99,13 @@ export async function runFillExperiment(opts: FillExperimentOptions): Promise<Fi
   let done = 0;
   const progress = (): void => opts.onProgress?.(++done, tasks.length);
   let cells: FillCellResult[];
-  if (workers === 1) {
+  if (opts.executor) {
+    cells = await opts.executor.run('fill', tasks, {
+      describe: (t) => `fill ${t.workload}/${t.policy}/seed ${t.seed}`,
+      ...(opts.stateDir ? { stateDir: opts.stateDir } : {}),
+      ...(opts.onProgress ? { onDone: opts.onProgress } : {}),
+    });
+  } else if (workers === 1) {
     const cache = new InputCache();
     // Fail on bad input before the first cell.
     await cache.nodes(opts.nodesPath);

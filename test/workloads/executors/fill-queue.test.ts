@@ -1,0 +1,42 @@
+import test from 'ava';
+import { QueueExecutor } from '../../../workloads/executors/queue.js';
+import { fillCsvs, runFillExperiment } from '../../../workloads/fill/index.js';
+import { dropQueue, queueName, redisProblem, REDIS, spawnWorker, tmp } from './helpers.js';
+
+const problem = await redisProblem();
+if (problem) console.log(`executor tests skipped: ${problem}`);
+const maybe = problem ? test.skip : test;
+
+const base = {
+  nodesPath: 'traces/samples/openb/openb_node_list_gpu_node.csv',
+  podsPaths: ['traces/samples/openb/openb_pod_list_default.csv'],
+  policies: ['random' as const, 'bestfit' as const, 'fgd' as const],
+  seeds: [42, 43],
+  maxLoad: 30,
+};
+
+maybe(
+  'experiment fill through a worker process writes the CSVs a local run writes',
+  async (t) => {
+    const queue = queueName();
+    const w = spawnWorker(queue);
+    const ex = new QueueExecutor({ redis: REDIS, queue });
+    try {
+      await w.waitFor('ready');
+      const stateDir = tmp();
+      const [local, remote] = await Promise.all([
+        runFillExperiment({ ...base, workers: 1 }),
+        runFillExperiment({ ...base, executor: ex, stateDir }),
+      ]);
+      t.deepEqual(fillCsvs(remote), fillCsvs(local));
+      t.deepEqual(ex.stats, { executed: 6, reused: 0 });
+      const again = await runFillExperiment({ ...base, executor: ex, stateDir });
+      t.deepEqual(fillCsvs(again), fillCsvs(local));
+      t.deepEqual(ex.stats, { executed: 0, reused: 6 });
+    } finally {
+      await ex.close();
+      await w.stop();
+      await dropQueue(queue);
+    }
+  },
+);
