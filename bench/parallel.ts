@@ -35,8 +35,14 @@ function node(i: number): Node {
   return {
     apiVersion: 'v1',
     kind: 'Node',
-    metadata: { name: `n${i}`, labels: { 'kubernetes.io/hostname': `n${i}`, 'topology.kubernetes.io/zone': `z${i % 3}` } },
-    status: { allocatable: { cpu: '32', memory: '128Gi', pods: '110' }, capacity: { cpu: '32', memory: '128Gi', pods: '110' } },
+    metadata: {
+      name: `n${i}`,
+      labels: { 'kubernetes.io/hostname': `n${i}`, 'topology.kubernetes.io/zone': `z${i % 3}` },
+    },
+    status: {
+      allocatable: { cpu: '32', memory: '128Gi', pods: '110' },
+      capacity: { cpu: '32', memory: '128Gi', pods: '110' },
+    },
   } as Node;
 }
 
@@ -57,7 +63,10 @@ function pod(i: number, anti: boolean): Pod {
             affinity: {
               podAntiAffinity: {
                 requiredDuringSchedulingIgnoredDuringExecution: [
-                  { labelSelector: { matchLabels: { app: `a${i % 50}` } }, topologyKey: 'kubernetes.io/hostname' },
+                  {
+                    labelSelector: { matchLabels: { app: `a${i % 50}` } },
+                    topologyKey: 'kubernetes.io/hostname',
+                  },
                 ],
               },
             },
@@ -84,7 +93,10 @@ const SHAPES: Shape[] = [
 async function once(shape: Shape, workers: number): Promise<number> {
   const cfg = config();
   const random = lcg(42);
-  const core = workers < 2 ? new Scheduler({ config: cfg, random }) : new ParallelScheduler({ config: cfg, random, workers });
+  const core =
+    workers < 2
+      ? new Scheduler({ config: cfg, random })
+      : new ParallelScheduler({ config: cfg, random, workers });
   try {
     if (core instanceof ParallelScheduler) await core.start();
     for (let i = 0; i < shape.nodes; i++) core.addNode(node(i));
@@ -111,25 +123,46 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-const rows: string[] = ['shape,nodes,workers,resolved_workers,runs,decisions_per_s_median,min,max,speedup_vs_1'];
+const rows: string[] = [
+  'shape,nodes,workers,resolved_workers,runs,decisions_per_s_median,min,max,speedup_vs_1',
+];
 for (const shape of SHAPES) {
   if (ONLY && shape.name !== ONLY) continue;
   let base = 0;
   for (const w of [1, 2, 4, 'auto'] as const) {
     const resolved =
-      w === 'auto' ? chooseWorkers({ requested: 'auto', config: config(), nodes: shape.nodes, batchSize: DEFAULT_BATCH_SIZE }) : w;
+      w === 'auto'
+        ? chooseWorkers({
+            requested: 'auto',
+            config: config(),
+            nodes: shape.nodes,
+            batchSize: DEFAULT_BATCH_SIZE,
+          })
+        : w;
     const xs: number[] = [];
     // Interleaving would be fairer on a shared machine; runs of one setting stay together for warm caches.
     for (let r = 0; r < RUNS; r++) xs.push(await once(shape, resolved));
     const med = median(xs);
     if (w === 1) base = med;
-    const row = [shape.name, shape.nodes, w, resolved, RUNS, med.toFixed(1), Math.min(...xs).toFixed(1), Math.max(...xs).toFixed(1), (med / base).toFixed(2)].join(',');
+    const row = [
+      shape.name,
+      shape.nodes,
+      w,
+      resolved,
+      RUNS,
+      med.toFixed(1),
+      Math.min(...xs).toFixed(1),
+      Math.max(...xs).toFixed(1),
+      (med / base).toFixed(2),
+    ].join(',');
     rows.push(row);
     console.log(row);
   }
 }
 const out = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'results', 'parallel.csv');
-const target = import.meta.url.includes('/dist/') ? out : join(dirname(fileURLToPath(import.meta.url)), 'results', 'parallel.csv');
+const target = import.meta.url.includes('/dist/')
+  ? out
+  : join(dirname(fileURLToPath(import.meta.url)), 'results', 'parallel.csv');
 mkdirSync(dirname(target), { recursive: true });
 writeFileSync(target, rows.join('\n') + '\n');
 console.log(`wrote ${target}`);

@@ -105,9 +105,15 @@ export async function runFullReplay(
   });
   const setup: InputCall[] = [];
   for (const ns of ['sched-setup', 'sched-test'])
-    setup.push({ timeUs: 0, op: 'create', object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } } as KObject });
-  for (let i = 0; i < counts.nodes; i++) setup.push({ timeUs: 0, op: 'create', object: shape.node(i) as KObject });
-  for (let i = 0; i < counts.initPods; i++) setup.push({ timeUs: 1, op: 'create', object: shape.initPod(i) as KObject });
+    setup.push({
+      timeUs: 0,
+      op: 'create',
+      object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } } as KObject,
+    });
+  for (let i = 0; i < counts.nodes; i++)
+    setup.push({ timeUs: 0, op: 'create', object: shape.node(i) as KObject });
+  for (let i = 0; i < counts.initPods; i++)
+    setup.push({ timeUs: 1, op: 'create', object: shape.initPod(i) as KObject });
   await replay.run(records(setup));
   const pods: Pod[] = [];
   for (let i = 0; i < counts.measurePods; i++) pods.push(shape.measurePod(i));

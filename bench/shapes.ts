@@ -158,7 +158,9 @@ export const SHAPES: readonly Shape[] = [
           affinity: {
             nodeAffinity: {
               requiredDuringSchedulingIgnoredDuringExecution: {
-                nodeSelectorTerms: [{ matchExpressions: [{ key: ZONE, operator: 'In', values: ['zone1', 'zone2'] }] }],
+                nodeSelectorTerms: [
+                  { matchExpressions: [{ key: ZONE, operator: 'In', values: ['zone1', 'zone2'] }] },
+                ],
               },
             },
           },
@@ -177,7 +179,12 @@ export const SHAPES: readonly Shape[] = [
         labels: { color: 'blue' },
         spec: {
           topologySpreadConstraints: [
-            { maxSkew: 5, topologyKey: ZONE, whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { color: 'blue' } } },
+            {
+              maxSkew: 5,
+              topologyKey: ZONE,
+              whenUnsatisfiable: 'DoNotSchedule',
+              labelSelector: { matchLabels: { color: 'blue' } },
+            },
           ],
         },
       }),
@@ -223,7 +230,9 @@ export const SHAPES: readonly Shape[] = [
           affinity: {
             nodeAffinity: {
               requiredDuringSchedulingIgnoredDuringExecution: {
-                nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [nodeName(i % 15000)] }] }],
+                nodeSelectorTerms: [
+                  { matchFields: [{ key: 'metadata.name', operator: 'In', values: [nodeName(i % 15000)] }] },
+                ],
               },
             },
           },
@@ -246,6 +255,9 @@ export const SHAPES: readonly Shape[] = [
 /** A shape by name (case-insensitive). */
 export function shapeByName(name: string): Shape {
   const s = SHAPES.find((x) => x.name.toLowerCase() === name.toLowerCase());
-  if (!s) throw new RangeError(`unknown shape ${JSON.stringify(name)} (shapes: ${SHAPES.map((x) => x.name).join(', ')})`);
+  if (!s)
+    throw new RangeError(
+      `unknown shape ${JSON.stringify(name)} (shapes: ${SHAPES.map((x) => x.name).join(', ')})`,
+    );
   return s;
 }

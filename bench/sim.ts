@@ -77,7 +77,8 @@ export async function benchLog(iterations: number): Promise<KernelSample[]> {
           feasible: 500,
           evaluated: 500,
         });
-      else log.append('pod.phase', { pod: `default/pod-${n - 1}`, phase: 'Running', node: `node-${n % 5000}` });
+      else
+        log.append('pod.phase', { pod: `default/pod-${n - 1}`, phase: 'Running', node: `node-${n % 5000}` });
     }
   });
   try {

@@ -59,7 +59,8 @@ function runChild(spec: ChildSpec): Promise<ChildRow[]> {
     p.stderr.on('data', (d: Buffer) => (err += d.toString()));
     p.on('error', reject);
     p.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`benchmark ${JSON.stringify(spec)} failed (exit ${code}): ${err}`));
+      if (code !== 0)
+        return reject(new Error(`benchmark ${JSON.stringify(spec)} failed (exit ${code}): ${err}`));
       const last = out.trim().split('\n').pop() ?? '{}';
       resolve((JSON.parse(last) as { rows: ChildRow[] }).rows);
     });

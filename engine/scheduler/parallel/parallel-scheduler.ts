@@ -3,7 +3,12 @@ import type { Labels } from '../../api/selector.js';
 import { makePodInfo, type Framework, type FilterOutput } from '../framework/index.js';
 import { clusterLookups } from '../plugins/cluster-lookups.js';
 import { podAffinityTerms, termMatches } from '../plugins/inter-pod-affinity/index.js';
-import { DEFAULT_SCHEDULER_NAME, Scheduler, type ScheduleResult, type SchedulerOptions } from '../scheduler.js';
+import {
+  DEFAULT_SCHEDULER_NAME,
+  Scheduler,
+  type ScheduleResult,
+  type SchedulerOptions,
+} from '../scheduler.js';
 import {
   INTER_POD_AFFINITY,
   NODE_LOCAL_FILTERS,
@@ -13,7 +18,7 @@ import {
   STATELESS_BIND_PLUGINS,
 } from './plugins.js';
 import { SpeculationPool } from './pool.js';
-import type { IndexOp, LookupsSnapshot, PodSpeculation, ScoredSpeculation, SpeculateRequest } from './protocol.js';
+import type { IndexOp, LookupsSnapshot, ScoredSpeculation, SpeculateRequest } from './protocol.js';
 
 /** Options of {@link ParallelScheduler}. */
 export interface ParallelSchedulerOptions extends SchedulerOptions {
@@ -51,7 +56,8 @@ export function speculationIneligibility(opts: SchedulerOptions, sched: Schedule
   for (const name of sched.profileNames) {
     const fw = sched.framework(name)!;
     const pct = fw.profile.percentageOfNodesToScore ?? opts.config.percentageOfNodesToScore;
-    if (pct < 100) return `profile ${name}: percentageOfNodesToScore ${pct} < 100 (sampling depends on the start index)`;
+    if (pct < 100)
+      return `profile ${name}: percentageOfNodesToScore ${pct} < 100 (sampling depends on the start index)`;
     if (fw.reservePlugins.length > 0 || fw.permitPlugins.length > 0)
       return `profile ${name}: Reserve/Permit plugins need the cycle state`;
     for (const b of fw.bindPlugins)
@@ -98,7 +104,13 @@ export class ParallelScheduler extends Scheduler {
   readonly batchSize: number;
   /** Why speculation is off for this configuration (undefined = on). */
   readonly ineligible: string | undefined;
-  readonly stats: ParallelStats = { batches: 0, speculated: 0, committedClean: 0, committedPatched: 0, recomputed: 0 };
+  readonly stats: ParallelStats = {
+    batches: 0,
+    speculated: 0,
+    committedClean: 0,
+    committedPatched: 0,
+    recomputed: 0,
+  };
   readonly #opts: ParallelSchedulerOptions;
   readonly #rand: () => number;
   #pool: SpeculationPool | undefined;
@@ -120,7 +132,8 @@ export class ParallelScheduler extends Scheduler {
     if (!Number.isInteger(opts.workers) || opts.workers < 1)
       throw new RangeError('options.workers must be a positive integer');
     const batch = opts.batchSize ?? DEFAULT_BATCH_SIZE;
-    if (!Number.isInteger(batch) || batch < 1) throw new RangeError('options.batchSize must be a positive integer');
+    if (!Number.isInteger(batch) || batch < 1)
+      throw new RangeError('options.batchSize must be a positive integer');
     this.batchSize = batch;
     this.#opts = opts;
     this.#rand = opts.random;
@@ -322,7 +335,13 @@ export class ParallelScheduler extends Scheduler {
     const nodeName = idx.names[slots[best]!]!;
     const st = fw.runBind(fw.newCycleState(), makePodInfo(idx, pod), nodeName);
     if (st.code !== 'Success' && st.code !== 'Skip') return undefined;
-    return { code: 'Success', nodeName, score: bestScore, feasibleNodes: feasible, evaluatedNodes: idx.count };
+    return {
+      code: 'Success',
+      nodeName,
+      score: bestScore,
+      feasibleNodes: feasible,
+      evaluatedNodes: idx.count,
+    };
   }
 
   /**
@@ -336,7 +355,8 @@ export class ParallelScheduler extends Scheduler {
       if (f === INTER_POD_AFFINITY) ipa = true;
       else if (!NODE_STATIC_FILTERS.has(f) && !NODE_LOCAL_FILTERS.has(f)) return undefined;
     }
-    for (const p of s.scores) if (!STABLE_SCORE_PLUGINS.has(p) && !NODE_LOCAL_SCORE_PLUGINS.has(p)) return undefined;
+    for (const p of s.scores)
+      if (!STABLE_SCORE_PLUGINS.has(p) && !NODE_LOCAL_SCORE_PLUGINS.has(p)) return undefined;
     const idx = this.index;
     const slots = s.slots;
     const drop: number[] = [];
@@ -360,7 +380,8 @@ export class ParallelScheduler extends Scheduler {
       if (!aTerms.hasAffinity) {
         if (ipa) {
           for (const t of bTerms.requiredAntiAffinity)
-            if (termMatches(t, a.pod, nsLabels(a.pod.metadata?.namespace ?? 'default'))) dropDomain(t.keyId, a.slot);
+            if (termMatches(t, a.pod, nsLabels(a.pod.metadata?.namespace ?? 'default')))
+              dropDomain(t.keyId, a.slot);
         }
         continue;
       }
@@ -379,13 +400,16 @@ export class ParallelScheduler extends Scheduler {
       }
       if (ipa) {
         for (const t of bTerms.requiredAntiAffinity)
-          if (termMatches(t, a.pod, nsLabels(a.pod.metadata?.namespace ?? 'default'))) dropDomain(t.keyId, a.slot);
+          if (termMatches(t, a.pod, nsLabels(a.pod.metadata?.namespace ?? 'default')))
+            dropDomain(t.keyId, a.slot);
       }
     }
     const pi = makePodInfo(idx, pod);
     const state = fw.newCycleState();
     const out: FilterOutput = { code: this.#code, reason: this.#reason };
-    const localFilters = fw.filterPlugins.filter((p) => NODE_LOCAL_FILTERS.has(p.name) && s.filters.includes(p.name));
+    const localFilters = fw.filterPlugins.filter(
+      (p) => NODE_LOCAL_FILTERS.has(p.name) && s.filters.includes(p.name),
+    );
     for (const slot of touched) {
       const j = lowerBound(slots, slot);
       if (j >= slots.length || slots[j] !== slot || drop.includes(slot)) continue;

@@ -22,7 +22,11 @@ export const INTER_POD_AFFINITY = 'InterPodAffinity';
  * Score plugins whose raw score on a node does not depend on bound pods (taints, node labels, images
  * and the node count): their normalized score only moves if the feasible set moves their bounds.
  */
-export const STABLE_SCORE_PLUGINS: ReadonlySet<string> = new Set(['TaintToleration', 'NodeAffinity', 'ImageLocality']);
+export const STABLE_SCORE_PLUGINS: ReadonlySet<string> = new Set([
+  'TaintToleration',
+  'NodeAffinity',
+  'ImageLocality',
+]);
 
 /** Score plugins without NormalizeScore whose score on a node depends on that node's pods only. */
 export const NODE_LOCAL_SCORE_PLUGINS: ReadonlySet<string> = new Set([

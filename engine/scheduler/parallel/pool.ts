@@ -80,17 +80,29 @@ export class SpeculationPool {
     for (let i = 0; i < opts.threads; i++) {
       const { port1, port2 } = new MessageChannel();
       const ctlBuf = new SharedArrayBuffer(CTL_LENGTH * 4);
-      const s: Session = { port: port1, ctl: new Int32Array(ctlBuf), done: Promise.resolve(), failure: undefined };
+      const s: Session = {
+        port: port1,
+        ctl: new Int32Array(ctlBuf),
+        done: Promise.resolve(),
+        failure: undefined,
+      };
       const task: ServeTask = { port: port2, ctl: ctlBuf, config: opts.config };
-      (s as { done: Promise<unknown> }).done = pool.run(task, { transferList: [port2] as never }).catch((e: unknown) => {
-        s.failure = e;
-      });
+      (s as { done: Promise<unknown> }).done = pool
+        .run(task, { transferList: [port2] as never })
+        .catch((e: unknown) => {
+          s.failure = e;
+        });
       sessions.push(s);
     }
     const p = new SpeculationPool(pool, sessions, opts.answerTimeoutMs ?? DEFAULT_ANSWER_TIMEOUT_MS);
     // A session is up once it answers an empty request; piscina dispatches the tasks on its event loop.
     for (const s of sessions) {
-      p.#post(s, { type: 'speculate', ops: [], lookups: { namespaceLabels: null, ownerSelectors: null }, pods: [] });
+      p.#post(s, {
+        type: 'speculate',
+        ops: [],
+        lookups: { namespaceLabels: null, ownerSelectors: null },
+        pods: [],
+      });
       for (;;) {
         if (s.failure !== undefined) {
           await pool.destroy();
@@ -121,7 +133,9 @@ export class SpeculationPool {
       const got = Atomics.load(s.ctl, CTL_RESPONSE);
       if (got >= expected) break;
       if (slices >= budget)
-        throw new ParallelWorkerError(`speculative worker ${i} did not answer within ${this.#timeoutMs} ms (crashed?)`);
+        throw new ParallelWorkerError(
+          `speculative worker ${i} did not answer within ${this.#timeoutMs} ms (crashed?)`,
+        );
       Atomics.wait(s.ctl, CTL_RESPONSE, got, WAIT_SLICE_MS);
     }
     const m = receiveMessageOnPort(s.port);
@@ -145,8 +159,10 @@ export class SpeculationPool {
     });
     return requests.map((_, i) => {
       const res = this.#await(this.#sessions[i]!, expected[i]!, i);
-      if (res.type === 'error') throw new ParallelWorkerError(`speculative worker ${i} failed: ${res.message}`);
-      if (res.type !== 'result') throw new ParallelWorkerError(`speculative worker ${i} answered ${res.type}`);
+      if (res.type === 'error')
+        throw new ParallelWorkerError(`speculative worker ${i} failed: ${res.message}`);
+      if (res.type !== 'result')
+        throw new ParallelWorkerError(`speculative worker ${i} answered ${res.type}`);
       return res.results as PodSpeculation[];
     });
   }

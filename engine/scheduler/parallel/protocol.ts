@@ -34,7 +34,8 @@ export interface ServeTask {
  * owner has no such lookup. A lookup the worker needs but was not given makes the pod fall back.
  */
 export interface LookupsSnapshot {
-  readonly namespaceLabels: readonly (readonly [string, Readonly<Record<string, string>> | undefined])[] | null;
+  readonly namespaceLabels:
+    readonly (readonly [string, Readonly<Record<string, string>> | undefined])[] | null;
   /** `ownerSelectors(pod)` per pod of the request, in order. */
   readonly ownerSelectors: readonly (readonly LabelSelector[])[] | null;
 }

@@ -47,7 +47,10 @@ function apply(replica: Scheduler, ops: readonly IndexOp[]): void {
   }
 }
 
-function speculate(replica: Scheduler, req: SpeculateRequest): { results: PodSpeculation[]; transfer: ArrayBuffer[] } {
+function speculate(
+  replica: Scheduler,
+  req: SpeculateRequest,
+): { results: PodSpeculation[]; transfer: ArrayBuffer[] } {
   apply(replica, req.ops);
   let missed = false;
   const owners = new Map<Pod, readonly LabelSelector[]>();
@@ -84,7 +87,12 @@ function speculate(replica: Scheduler, req: SpeculateRequest): { results: PodSpe
     if (missed) results.push({ kind: 'fallback', why: 'cluster lookup not in the snapshot' });
     else {
       results.push(r);
-      if (r.kind === 'scored') transfer.push(r.slots.buffer as ArrayBuffer, r.totals.buffer as ArrayBuffer, r.stable.buffer as ArrayBuffer);
+      if (r.kind === 'scored')
+        transfer.push(
+          r.slots.buffer as ArrayBuffer,
+          r.totals.buffer as ArrayBuffer,
+          r.stable.buffer as ArrayBuffer,
+        );
     }
   }
   return { results, transfer };

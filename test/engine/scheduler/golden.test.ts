@@ -51,8 +51,7 @@ function goldenPods(rand: () => number, n: number): Pod[] {
     else if (k < 0.14) b.nodeSelector({ disk: 'ssd' });
     else if (k < 0.2) b.requiredTerm([{ key: ZONE, operator: 'In', values: ['zone-1', 'zone-2'] }]);
     else if (k < 0.26) b.preferredTerm(10, [{ key: 'disk', operator: 'In', values: ['ssd'] }]);
-    else if (k < 0.32)
-      b.podAffinity({ labelSelector: { matchLabels: { app } }, topologyKey: HOST }, true);
+    else if (k < 0.32) b.podAffinity({ labelSelector: { matchLabels: { app } }, topologyKey: HOST }, true);
     else if (k < 0.36) b.podAffinity({ labelSelector: { matchLabels: { app } }, topologyKey: ZONE });
     else if (k < 0.44)
       b.preferredPodAffinity(5, { labelSelector: { matchLabels: { app } }, topologyKey: HOST }, rand() < 0.5);

@@ -59,7 +59,8 @@ test('errors name the file, the line and the field', (t) => {
     message: /^demo\.yaml:22: faults\[1\]\.at: invalid duration "soon"/,
   });
   t.throws(() => readScenario('faults:\n  - { at: 1m, explode: n1 }\n', 'x.yaml'), {
-    message: /^x\.yaml:2: faults\[0\]: needs exactly one of nodeDown, nodeUp, controllerManagerKill, schedulerKill, quota$/,
+    message:
+      /^x\.yaml:2: faults\[0\]: needs exactly one of nodeDown, nodeUp, controllerManagerKill, schedulerKill, quota$/,
   });
   t.throws(() => readScenario('calls:\n  - at: 1m\n    op: patch\n    object: {}\n', 'x.yaml'), {
     message: /^x\.yaml:3: calls\[0\]\.op: must be create, update or delete/,

@@ -220,7 +220,10 @@ test('presets load', (t) => {
   // The GPU presets need the GPU plugins of the default registry; the others load on the core one.
   const gpu = (n: string) => n === 'fgd' || n.startsWith('gpu-');
   for (const n of PRESET_NAMES)
-    t.is(presetConfig(n, gpu(n) ? undefined : coreRegistry()).profiles[0]!.schedulerName, 'default-scheduler');
+    t.is(
+      presetConfig(n, gpu(n) ? undefined : coreRegistry()).profiles[0]!.schedulerName,
+      'default-scheduler',
+    );
   t.false(presetConfig('balanced', coreRegistry()).profiles[0]!.points.score.includes('NodeResourcesFit'));
   t.throws(() => presetConfig('nope'), { message: /unknown policy "nope"/ });
 });

@@ -1,6 +1,10 @@
 import test from 'ava';
 import type { Node } from '../../../../engine/api/types.js';
-import { ParallelScheduler, chooseWorkers, parseWorkersOption } from '../../../../engine/scheduler/parallel/index.js';
+import {
+  ParallelScheduler,
+  chooseWorkers,
+  parseWorkersOption,
+} from '../../../../engine/scheduler/parallel/index.js';
 import { makeNode, makePod } from '../../../helpers/builders.js';
 import { defaultConfig, lcg, run, type Step } from './harness.js';
 
@@ -9,7 +13,10 @@ const ZONE = 'topology.kubernetes.io/zone';
 
 function nodes(n: number, f: (i: number, b: ReturnType<typeof makeNode>) => void = () => {}): Node[] {
   return Array.from({ length: n }, (_, i) => {
-    const b = makeNode(`n${i}`).cap({ cpu: '8', memory: '32Gi', pods: 110 }).label(HOST, `n${i}`).label(ZONE, `z${i % 3}`);
+    const b = makeNode(`n${i}`)
+      .cap({ cpu: '8', memory: '32Gi', pods: 110 })
+      .label(HOST, `n${i}`)
+      .label(ZONE, `z${i % 3}`);
     f(i, b);
     return b.build();
   });
@@ -46,7 +53,11 @@ test('resources only, exhaustive scoring, 1,200 nodes: identical for 1, 2, 4 wor
   const ns = nodes(1200);
   const steps: Step[] = [];
   for (let i = 0; i < 160; i++) {
-    steps.push({ pod: makePod(`p${i}`).req(SIZES[i % 4]!).build() });
+    steps.push({
+      pod: makePod(`p${i}`)
+        .req(SIZES[i % 4]!)
+        .build(),
+    });
     if (i === 100) steps.push({ removeNode: 'n7' });
     if (i === 120) steps.push({ addNode: ns[7]! });
     if (i === 140) steps.push({ deletePod: 'default/p3' });
@@ -64,7 +75,9 @@ test('taints, node affinity, tolerations and required anti-affinity: identical f
   });
   const steps: Step[] = [];
   for (let i = 0; i < 120; i++) {
-    const p = makePod(`p${i}`).req(SIZES[i % 3]!).label('app', i % 2 ? 'web' : 'batch');
+    const p = makePod(`p${i}`)
+      .req(SIZES[i % 3]!)
+      .label('app', i % 2 ? 'web' : 'batch');
     if (i % 3 === 0) p.toleration({ key: 'soft', operator: 'Exists', effect: 'PreferNoSchedule' });
     if (i % 4 === 0) p.preferredTerm(10, [{ key: 'disk', operator: 'In', values: ['ssd'] }]);
     if (i % 6 === 0) p.nodeSelector({ disk: 'hdd' });
@@ -79,9 +92,16 @@ test('a shape that must fall back: sampling profile (sequential) and topology sp
   const ns = nodes(400);
   const steps: Step[] = [];
   for (let i = 0; i < 120; i++) {
-    const p = makePod(`p${i}`).req(SIZES[i % 3]!).label('app', 'spread');
+    const p = makePod(`p${i}`)
+      .req(SIZES[i % 3]!)
+      .label('app', 'spread');
     if (i % 2 === 0)
-      p.spread({ maxSkew: 1, topologyKey: ZONE, whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { app: 'spread' } } });
+      p.spread({
+        maxSkew: 1,
+        topologyKey: ZONE,
+        whenUnsatisfiable: 'DoNotSchedule',
+        labelSelector: { matchLabels: { app: 'spread' } },
+      });
     steps.push({ pod: p.build() });
   }
   await sameAcrossWorkers(t, ns, steps);
@@ -94,7 +114,10 @@ test('a shape that must fall back: sampling profile (sequential) and topology sp
 test('chooseWorkers: auto stays sequential where threads do not pay; numbers are forced', (t) => {
   const config = defaultConfig(100);
   t.is(chooseWorkers({ requested: 'auto', config, nodes: 500, batchSize: 16, cores: 2 }), 1);
-  t.is(chooseWorkers({ requested: 'auto', config: defaultConfig(0), nodes: 50_000, batchSize: 16, cores: 2 }), 1);
+  t.is(
+    chooseWorkers({ requested: 'auto', config: defaultConfig(0), nodes: 50_000, batchSize: 16, cores: 2 }),
+    1,
+  );
   t.is(chooseWorkers({ requested: 'auto', config, nodes: 50_000, batchSize: 16, cores: 1 }), 1);
   t.is(chooseWorkers({ requested: 'auto', config, nodes: 50_000, batchSize: 16, cores: 2 }), 1);
   t.is(chooseWorkers({ requested: 'auto', config, nodes: 50_000, batchSize: 16, cores: 8 }), 4);

@@ -46,7 +46,9 @@ export async function run(
 ): Promise<RunOutcome> {
   const random = lcg(seed);
   const core =
-    workers === 1 ? new Scheduler({ config, random }) : new ParallelScheduler({ config, random, workers, batchSize });
+    workers === 1
+      ? new Scheduler({ config, random })
+      : new ParallelScheduler({ config, random, workers, batchSize });
   try {
     if (core instanceof ParallelScheduler) await core.start();
     for (const n of nodes) core.addNode(n);
@@ -77,7 +79,9 @@ export async function run(
         const r = core.scheduleOne(pod);
         const key = `${pod.metadata!.namespace ?? 'default'}/${pod.metadata!.name}`;
         if (r.code === 'Success') {
-          decisions.push(`${key} -> ${r.nodeName} score=${r.score} feasible=${r.feasibleNodes} evaluated=${r.evaluatedNodes}`);
+          decisions.push(
+            `${key} -> ${r.nodeName} score=${r.score} feasible=${r.feasibleNodes} evaluated=${r.evaluatedNodes}`,
+          );
           const b = { ...pod, spec: { ...pod.spec!, nodeName: r.nodeName } };
           bound.set(key, b);
           core.addPod(b);

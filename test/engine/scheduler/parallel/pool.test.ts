@@ -7,7 +7,9 @@ test('a worker failure fails the run with a clear error (no hang)', async (t) =>
   try {
     const bad = { op: 'explode' } as never;
     const err = t.throws(() =>
-      pool.speculate([{ type: 'speculate', ops: [bad], lookups: { namespaceLabels: null, ownerSelectors: null }, pods: [] }]),
+      pool.speculate([
+        { type: 'speculate', ops: [bad], lookups: { namespaceLabels: null, ownerSelectors: null }, pods: [] },
+      ]),
     );
     t.true(err instanceof ParallelWorkerError);
     t.regex(err!.message, /speculative worker 0 failed: .*unknown index op/);
