@@ -102,6 +102,15 @@ export interface StoreOptions {
   historyLimit?: number;
 }
 
+/** A store's state for checkpoints ({@link Store.snapshot}). */
+export interface StoreSnapshot {
+  readonly rv: number;
+  readonly uidCounter: number;
+  readonly nameCounter: number;
+  /** Per kind, the objects in creation order. */
+  readonly kinds: [string, KObject[]][];
+}
+
 /** Default number of retained watch events. */
 export const DEFAULT_HISTORY_LIMIT = 4096;
 
@@ -499,6 +508,41 @@ export class Store {
 
   #key(kind: string, name: string, namespace: string | undefined): string {
     return CLUSTER_SCOPED.has(kind) ? name : `${namespace || DEFAULT_NAMESPACE}/${name}`;
+  }
+
+  /**
+   * The store's state as plain JSON for checkpoints: counters and every object, per kind in
+   * creation order. Watch history is not kept: a watcher of a restored store starts from now.
+   */
+  snapshot(): StoreSnapshot {
+    const kinds: [string, KObject[]][] = [];
+    for (const [kind, t] of this.#tables) kinds.push([kind, [...t.all.values()]]);
+    return { rv: this.#rv, uidCounter: this.#uidCounter, nameCounter: this.#nameCounter, kinds };
+  }
+
+  /**
+   * Loads a snapshot into this (empty) store without committing anything: no events, no watch
+   * deliveries, no admission. Components that keep their own caches restore them from their own
+   * snapshots.
+   */
+  restore(state: unknown): void {
+    const s = state as StoreSnapshot;
+    if (this.#rv !== 0) throw new Error('Store.restore needs an empty store');
+    for (const [kind, objects] of s.kinds) {
+      const table = this.#table(kind);
+      for (const obj of objects) {
+        const m = obj.metadata!;
+        table.all.set(this.#key(kind, m.name!, m.namespace), obj);
+        if (table.byNs) {
+          let ns = table.byNs.get(m.namespace!);
+          if (!ns) table.byNs.set(m.namespace!, (ns = new Map()));
+          ns.set(m.name!, obj);
+        }
+      }
+    }
+    this.#rv = s.rv;
+    this.#uidCounter = s.uidCounter;
+    this.#nameCounter = s.nameCounter;
   }
 
   #table(kind: string): KindTable {

@@ -13,6 +13,8 @@ import {
   writeCheckpoint,
   type CheckpointData,
 } from '../../../engine/sim/index.js';
+import { Store } from '../../../engine/api/store.js';
+import type { Pod } from '../../../engine/api/types.js';
 
 /**
  * A toy model: 50 chains of "ticks"; each draws from its stream, logs and schedules the next; a
@@ -167,4 +169,82 @@ test('a resumed run writes a log that verifies on its own and continues the chai
   w.close();
   const v = await verifyLogFile(path);
   t.deepEqual(v, { ok: true, entries: resumed.sim.log.seq - cp.log.seq, hash: resumed.sim.log.hash });
+});
+
+/**
+ * A toy cluster on the store: each "churn" event creates, updates or deletes a Pod (chosen from its
+ * stream) and the store logs every mutation; a watcher counts what it sees. Checkpointing it
+ * snapshots the store, the queue, the RNG streams and the log chain together.
+ */
+function storeModel(
+  seed: number,
+  resume?: CheckpointData,
+): { sim: Simulation; store: Store; seen: { n: number } } {
+  const sim = new Simulation({ seed, ...(resume ? { resume } : {}) });
+  const store = new Store({ clock: sim, sink: sim.log });
+  sim.register('store', store);
+  const seen = { n: 0 };
+  sim.register('watcher', {
+    snapshot: () => ({ ...seen }),
+    restore: (v) => Object.assign(seen, v as { n: number }),
+  });
+  store.watch('Pod', undefined, () => seen.n++);
+  const draw = sim.rng.stream('churn');
+  sim.on('churn', (_d, s) => {
+    const pods = store.list<Pod>('Pod');
+    const r = draw();
+    if (pods.length < 5 || r < 0.4) {
+      store.create<Pod>({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { generateName: 'p-', namespace: 'default' },
+        spec: { containers: [{ name: 'c', image: 'i' }] },
+      });
+    } else if (r < 0.7) {
+      const p = pods[Math.floor(draw() * pods.length)]!;
+      store.update<Pod>({ ...p, metadata: { ...p.metadata, labels: { gen: String(s.now()) } } });
+    } else {
+      const p = pods[Math.floor(draw() * pods.length)]!;
+      store.delete('Pod', p.metadata!.name!, { namespace: 'default' });
+    }
+    s.after(1 + Math.floor(draw() * 1000), PHASE.INPUT, 'churn');
+  });
+  if (!resume) sim.schedule(0, PHASE.INPUT, 'churn');
+  return { sim, store, seen };
+}
+
+test('a store checkpointed with the queue and RNG resumes to the same log hash and objects', (t) => {
+  const full = storeModel(11);
+  full.sim.runUntil(2_000_000);
+
+  const first = storeModel(11);
+  first.sim.runUntil(700_000);
+  const dir = mkdtempSync(join(tmpdir(), 'kreplay-cp-'));
+  writeCheckpoint(join(dir, 'cp.gz'), first.sim.checkpoint());
+  const resumed = storeModel(11, readCheckpoint(join(dir, 'cp.gz')));
+  t.is(resumed.store.resourceVersion, first.store.resourceVersion);
+  t.is(resumed.store.count('Pod'), first.store.count('Pod'));
+  resumed.sim.runUntil(2_000_000);
+
+  t.true(full.sim.log.seq > 2000);
+  t.is(resumed.sim.log.hash, full.sim.log.hash);
+  t.is(resumed.seen.n, full.seen.n);
+  t.deepEqual(
+    resumed.store.list('Pod').map((p) => [p.metadata!.name, p.metadata!.uid, p.metadata!.resourceVersion]),
+    full.store.list('Pod').map((p) => [p.metadata!.name, p.metadata!.uid, p.metadata!.resourceVersion]),
+  );
+});
+
+test('pendingOfType counts queued events per type, restored from checkpoints too', (t) => {
+  const sim = new Simulation({ seed: 1 });
+  sim.on('a', () => {});
+  sim.on('b', () => {});
+  sim.schedule(5, 0, 'a');
+  sim.schedule(6, 0, 'a');
+  sim.schedule(7, 0, 'b');
+  t.deepEqual([sim.pendingOfType('a'), sim.pendingOfType('b'), sim.pendingOfType('c')], [2, 1, 0]);
+  sim.step();
+  t.is(sim.pendingOfType('a'), 1);
+  const resumed = new Simulation({ seed: 1, resume: sim.checkpoint() });
+  t.deepEqual([resumed.pendingOfType('a'), resumed.pendingOfType('b')], [1, 1]);
 });
