@@ -7,22 +7,20 @@ import {
   type FillExperimentResult,
 } from '../../workloads/fill/index.js';
 import { join } from 'node:path';
+import { parseSeeds as parseCommonSeeds, parseWorkers as parseCommonWorkers } from '../options.js';
 import { addExecutorOptions, executorFromFlags, type ExecutorFlags } from './worker.js';
 
-/** Parses `--seeds`: `a..b` (inclusive) or a comma list of integers. */
+/** Parses `--seeds` (`a..b` or a comma list, as everywhere) into the integers the fill experiment seeds with. */
 export function parseSeeds(text: string): number[] {
-  const range = /^(-?\d+)\.\.(-?\d+)$/.exec(text.trim());
-  if (range) {
-    const a = Number(range[1]);
-    const b = Number(range[2]);
-    if (b < a) throw new InvalidArgumentError(`empty range ${text}`);
-    if (b - a > 100_000) throw new InvalidArgumentError(`range ${text} is too long`);
-    return Array.from({ length: b - a + 1 }, (_, i) => a + i);
+  let seeds: string[];
+  try {
+    seeds = parseCommonSeeds(text);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
   }
-  const out = text.split(',').map((s) => s.trim());
-  if (out.some((s) => !/^-?\d+$/.test(s)))
-    throw new InvalidArgumentError(`want a..b or a comma list of integers`);
-  return out.map(Number);
+  if (seeds.some((s) => !/^-?\d+$/.test(s)))
+    throw new InvalidArgumentError('want a..b or a comma list of integers');
+  return seeds.map(Number);
 }
 
 /** Parses `--policies`: a comma list of random, dotprod, clustering, packing, bestfit, fgd. */
@@ -36,12 +34,14 @@ export function parsePolicies(text: string): GpuPolicy[] {
   return out;
 }
 
-/** Parses `--workers`: `auto` (CPU count) or a positive integer. */
+/** Parses `--workers`: `auto` (one per core) or a positive integer. */
 export function parseWorkers(text: string): number {
-  if (text === 'auto') return Math.max(1, availableParallelism());
-  if (!/^\d+$/.test(text) || Number(text) < 1)
-    throw new InvalidArgumentError('want auto or a positive integer');
-  return Number(text);
+  try {
+    const w = parseCommonWorkers(text);
+    return w === 'auto' ? Math.max(1, availableParallelism()) : w;
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
 }
 
 function parseMaxLoad(text: string): number {
