@@ -10,7 +10,10 @@ export function buildProgram(): Command {
     .version(packageVersion())
     .option('--debug', 'print stack traces of errors')
     .exitOverride()
-    .showHelpAfterError();
+    // Usage errors are one line, like every other error of the CLI (`--help` shows the usage).
+    .configureOutput({
+      outputError: (text, write) => write(`kreplay: ${text.replace(/^error: /i, '')}`),
+    });
   for (const register of COMMANDS) register(program);
   return program;
 }
