@@ -66,17 +66,22 @@ export async function runCells<T, R>(opts: RunCellsOptions<T, R>): Promise<R[]> 
     idleTimeout: 1_000,
   });
   try {
-    return await Promise.all(
+    // Every cell settles before the pool goes away (destroying it under running tasks makes piscina
+    // throw from its message handler); the first failure in task order then fails the run.
+    const settled = await Promise.allSettled(
       opts.tasks.map((t) =>
-        pool.run(t).then(
-          (r) => {
-            tick();
-            return r;
-          },
-          (e: unknown) => fail(t, e),
-        ),
+        pool.run(t).then((r) => {
+          tick();
+          return r;
+        }),
       ),
     );
+    const out: R[] = [];
+    settled.forEach((s, i) => {
+      if (s.status === 'rejected') fail(opts.tasks[i]!, s.reason);
+      else out.push(s.value);
+    });
+    return out;
   } finally {
     await pool.destroy();
   }
