@@ -1,13 +1,11 @@
 import { rename, writeFile, mkdir } from 'node:fs/promises';
-import { extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Piscina } from 'piscina';
+import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
-import { KreplayError } from '../../engine/api/errors.js';
 import { GPU_POLICIES, type GpuPolicy } from '../../engine/gpu/index.js';
 import { runFillCell, type FillCellResult } from './cell.js';
 import { InputCache, workloadName } from './inputs.js';
-import type { FillTask, FillTaskResult } from './protocol.js';
+import type { FillTask } from './protocol.js';
+import { runCells, siblingWorkerUrl } from '../pool/run-cells.js';
 import type { Executor } from '../executors/types.js';
 
 /** A fill experiment: every (pod list, policy, seed) cell on one node list. */
@@ -47,17 +45,9 @@ export interface FillExperimentResult {
   readonly summary: readonly FillSummaryRow[];
 }
 
-/** A worker thread died or threw while running a cell. */
-export class FillWorkerError extends KreplayError {
-  constructor(message: string) {
-    super('FILL_WORKER_FAILED', message);
-  }
-}
-
-/** The worker entry next to this module, with this module's extension (`.ts` under tsx, `.js` in dist/). */
+/** The fill worker entry next to this module (`.ts` under tsx, `.js` in dist/). */
 export function fillWorkerUrl(): URL {
-  const ext = extname(fileURLToPath(import.meta.url));
-  return new URL(`./worker${ext}`, import.meta.url);
+  return siblingWorkerUrl(import.meta.url, 'worker');
 }
 
 function validate(opts: FillExperimentOptions): { maxLoad: number; workers: number } {
@@ -77,7 +67,7 @@ function validate(opts: FillExperimentOptions): { maxLoad: number; workers: numb
 
 /**
  * Runs every cell, sequentially or over `workers` piscina threads; results are merged in cell order,
- * so they are identical whatever the worker count. A crashed worker fails the run with FillWorkerError.
+ * so they are identical whatever the worker count. A crashed worker fails the run with CellFailedError naming the cell.
  */
 export async function runFillExperiment(opts: FillExperimentOptions): Promise<FillExperimentResult> {
   const { maxLoad, workers } = validate(opts);
@@ -96,8 +86,6 @@ export async function runFillExperiment(opts: FillExperimentOptions): Promise<Fi
       }
     }
   }
-  let done = 0;
-  const progress = (): void => opts.onProgress?.(++done, tasks.length);
   let cells: FillCellResult[];
   if (opts.executor) {
     cells = await opts.executor.run('fill', tasks, {
@@ -105,47 +93,22 @@ export async function runFillExperiment(opts: FillExperimentOptions): Promise<Fi
       ...(opts.stateDir ? { stateDir: opts.stateDir } : {}),
       ...(opts.onProgress ? { onDone: opts.onProgress } : {}),
     });
-  } else if (workers === 1) {
-    const cache = new InputCache();
-    // Fail on bad input before the first cell.
-    await cache.nodes(opts.nodesPath);
-    cells = [];
-    for (const t of tasks) {
-      const [nodes, pods] = await Promise.all([cache.nodes(t.nodesPath), cache.pods(t.podsPath)]);
-      cells.push(runFillCell({ workload: t.workload, nodes, pods, policy: t.policy, seed: t.seed, maxLoad }));
-      progress();
-    }
   } else {
-    // Read inputs once here too, so bad input fails with its own error, not as a worker crash.
+    // Read inputs once here, so bad input fails with its own error before any cell (or worker) runs.
     const cache = new InputCache();
     await cache.nodes(opts.nodesPath);
     for (const p of opts.podsPaths) await cache.pods(p);
-    const pool = new Piscina<FillTask, FillTaskResult>({
-      filename: fillWorkerUrl().href,
-      minThreads: workers,
-      maxThreads: workers,
-      idleTimeout: 1_000,
+    cells = await runCells({
+      tasks,
+      workers,
+      workerUrl: fillWorkerUrl(),
+      runLocal: async (t) => {
+        const [nodes, pods] = await Promise.all([cache.nodes(t.nodesPath), cache.pods(t.podsPath)]);
+        return runFillCell({ workload: t.workload, nodes, pods, policy: t.policy, seed: t.seed, maxLoad });
+      },
+      describe: (t) => `fill ${t.workload}/${t.policy}/seed ${t.seed}`,
+      ...(opts.onProgress ? { onDone: opts.onProgress } : {}),
     });
-    try {
-      cells = await Promise.all(
-        tasks.map((t) =>
-          pool.run(t).then(
-            (r) => {
-              progress();
-              return r;
-            },
-            (err: unknown) => {
-              const why = err instanceof Error ? err.message : String(err);
-              throw new FillWorkerError(
-                `fill worker failed on ${t.workload}/${t.policy}/seed ${t.seed}: ${why}`,
-              );
-            },
-          ),
-        ),
-      );
-    } finally {
-      await pool.destroy();
-    }
   }
   return { maxLoad, cells, summary: summarize(cells, maxLoad) };
 }

@@ -13,7 +13,6 @@ export {
   runFillExperiment,
   summarize,
   writeFillOutputs,
-  FillWorkerError,
   type FillExperimentOptions,
   type FillExperimentResult,
   type FillSummaryRow,
