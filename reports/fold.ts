@@ -87,6 +87,8 @@ interface PodRec {
   terminal: boolean;
   attempts: number;
   requests: Float64Array;
+  /** GPU device indexes of the last bind (`sched.bind` gpus), `;`-separated; '' for none. */
+  gpus: string;
   quotaRejections: number;
   preemptions: number;
   evictions: number;
@@ -203,6 +205,7 @@ export class ReportFold {
         const p = this.#pods.get(b.pod);
         if (!p) break;
         p.attempts++;
+        p.gpus = b.gpus ? b.gpus.join(';') : '';
         this.#bind(p, b.node);
         break;
       }
@@ -302,6 +305,7 @@ export class ReportFold {
         memoryMiB: p.requests[1]! / MIB,
         gpu: p.requests[2]!,
         gpuMilli: p.requests[3]!,
+        gpus: p.gpus,
         quotaRejections: p.quotaRejections,
         preemptions: p.preemptions,
         evictions: p.evictions,
@@ -619,6 +623,7 @@ export class ReportFold {
       terminal: false,
       attempts: 0,
       requests: new Float64Array(R),
+      gpus: '',
       quotaRejections: 0,
       preemptions: 0,
       evictions: 0,

@@ -89,6 +89,8 @@ export interface PodRow {
   memoryMiB: number;
   gpu: number;
   gpuMilli: number;
+  /** The GPU devices of its node it was bound to (policy's choice), `;`-separated; '' for none. */
+  gpus: string;
   quotaRejections: number;
   /** Times it was a victim of `sched.preempt`. */
   preemptions: number;

@@ -85,7 +85,7 @@ export class LogBuilder {
   }
 
   /** `sched.bind` then the store update that sets `spec.nodeName`, as the scheduler's bind does. */
-  bind(key: string, node: string, attempt: number): this {
+  bind(key: string, node: string, attempt: number, gpus?: number[]): this {
     this.add('sched.bind', {
       pod: key,
       node,
@@ -93,6 +93,7 @@ export class LogBuilder {
       attempt,
       feasible: 1,
       evaluated: 2,
+      ...(gpus ? { gpus } : {}),
     });
     return this.#podUpdate(key, (o) => ({ ...o, spec: { ...(o.spec as object), nodeName: node } }));
   }
@@ -167,7 +168,7 @@ export function sampleLog(): LogBuilder {
   b.pod('default/a', { cpu: '2', memory: '4Gi', 'nvidia.com/gpu': '1' }, 'ReplicaSet/rs-a');
   b.pod('default/c', { cpu: '3000m', memory: '2Gi' }, 'Job/j1');
   b.at(1).bind('default/c', 'n2', 1).start('default/c', 'n2');
-  b.at(2).bind('default/a', 'n1', 1).start('default/a', 'n1');
+  b.at(2).bind('default/a', 'n1', 1, [0]).start('default/a', 'n1');
   b.at(5).pod('default/b', { cpu: '3', memory: '2Gi' }, 'ReplicaSet/rs-b');
   b.fail(
     'default/b',
