@@ -1,5 +1,5 @@
-/** Throughput of the openb readers on a big pod list: `npx tsx test/traces/bench-openb.ts <pods.csv>`. */
-import { openbPodRows, readOpenb } from '../../traces/openb/index.js';
+/** Throughput of the openb readers on a big pod list: `npx tsx bench/openb-reader.ts <pods.csv>`. */
+import { openbPodRows, readOpenb } from '../traces/openb/index.js';
 
 const file = process.argv[2]!;
 let t = performance.now();

@@ -1,9 +1,9 @@
 /**
- * Quick throughput check (not a test): `npx tsx test/engine/scheduler/bench-decisions.ts [nodes] [pods]`.
+ * Quick throughput check (not a test): `npx tsx bench/scheduler-decisions.ts [nodes] [pods]`.
  * A basic cluster (scheduler_perf "SchedulingBasic" style), default profile, each decision bound.
  */
-import { Scheduler, presetConfig } from '../../../engine/scheduler/index.js';
-import { makeNode, makePod } from '../../helpers/builders.js';
+import { Scheduler, presetConfig } from '../engine/scheduler/index.js';
+import { makeNode, makePod } from '../test/helpers/builders.js';
 
 const nodes = Number(process.argv[2] ?? 5000);
 const pods = Number(process.argv[3] ?? 20000);
