@@ -6,8 +6,7 @@ import type { Scheduler, ScheduleResult } from '../scheduler/scheduler.js';
 import { SchedulingQueue, type ClusterEvent } from '../scheduler/queue/index.js';
 import type { QueuedPodInfo } from '../scheduler/framework/index.js';
 import { speculateAhead } from './batch-cycle.js';
-import { gpuAssignment } from '../scheduler/plugins/gpu-share/index.js';
-import { ANN_GPU_ASSIGNED } from '../scheduler/plugins/gpu-share/demand.js';
+import { ANN_GPU_ASSIGNED, gpuAssignment } from '../scheduler/plugins/gpu-share/index.js';
 import { EVENT, type SchedBindEvent, type SchedFailEvent, type SchedPreemptEvent } from './events.js';
 
 /** Queue event that runs scheduling cycles until the active queue is empty. */
