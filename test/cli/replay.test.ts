@@ -71,7 +71,10 @@ test.serial('bad input: one line on stderr, exit 2, no stack, nothing written', 
     [['compare', '--trace', TRACE, '--out', join(dir, 'c')], /^kreplay: --policies is required/],
     [['replay', '--bogus'], /^kreplay: unknown option '--bogus'\n$/],
     [['nope'], /^kreplay: unknown command 'nope'\n$/],
-    [['experiment', 'fill', '--nodes', 'x', '--pods', 'y', '--policies', 'tetris', '--out', join(dir, 'd')], /^kreplay: option '--policies <p,...>' argument 'tetris' is invalid/],
+    [
+      ['experiment', 'fill', '--nodes', 'x', '--pods', 'y', '--policies', 'tetris', '--out', join(dir, 'd')],
+      /^kreplay: option '--policies <p,...>' argument 'tetris' is invalid/,
+    ],
   ];
   for (const [args, re] of cases) {
     const r = await kreplay(args);

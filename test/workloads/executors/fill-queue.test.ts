@@ -15,28 +15,25 @@ const base = {
   maxLoad: 30,
 };
 
-maybe(
-  'experiment fill through a worker process writes the CSVs a local run writes',
-  async (t) => {
-    const queue = queueName();
-    const w = spawnWorker(queue);
-    const ex = new QueueExecutor({ redis: REDIS, queue });
-    try {
-      await w.waitFor('ready');
-      const stateDir = tmp();
-      const [local, remote] = await Promise.all([
-        runFillExperiment({ ...base, workers: 1 }),
-        runFillExperiment({ ...base, executor: ex, stateDir }),
-      ]);
-      t.deepEqual(fillCsvs(remote), fillCsvs(local));
-      t.deepEqual(ex.stats, { executed: 6, reused: 0 });
-      const again = await runFillExperiment({ ...base, executor: ex, stateDir });
-      t.deepEqual(fillCsvs(again), fillCsvs(local));
-      t.deepEqual(ex.stats, { executed: 0, reused: 6 });
-    } finally {
-      await ex.close();
-      await w.stop();
-      await dropQueue(queue);
-    }
-  },
-);
+maybe('experiment fill through a worker process writes the CSVs a local run writes', async (t) => {
+  const queue = queueName();
+  const w = spawnWorker(queue);
+  const ex = new QueueExecutor({ redis: REDIS, queue });
+  try {
+    await w.waitFor('ready');
+    const stateDir = tmp();
+    const [local, remote] = await Promise.all([
+      runFillExperiment({ ...base, workers: 1 }),
+      runFillExperiment({ ...base, executor: ex, stateDir }),
+    ]);
+    t.deepEqual(fillCsvs(remote), fillCsvs(local));
+    t.deepEqual(ex.stats, { executed: 6, reused: 0 });
+    const again = await runFillExperiment({ ...base, executor: ex, stateDir });
+    t.deepEqual(fillCsvs(again), fillCsvs(local));
+    t.deepEqual(ex.stats, { executed: 0, reused: 6 });
+  } finally {
+    await ex.close();
+    await w.stop();
+    await dropQueue(queue);
+  }
+});
