@@ -84,28 +84,39 @@ test('openb pod rows: 20,000 seeded corruptions parse consistently or raise Inpu
 test('openb node rows: seeded corruptions parse or raise InputError', (t) => {
   const rng = seedrandom.alea('openb-nodes-fuzz');
   const rows = lines('traces/samples/openb/openb_node_list_gpu_node.csv');
+  let parsed = 0;
+  let rejected = 0;
   for (let i = 0; i < 10_000; i++) {
     const text = corrupt(rng, rows[i % rows.length]!);
     try {
       openbNodeObject(parseOpenbNodeRow('n.csv', { line: 7, fields: splitCsvLine('n.csv', 7, text) }));
+      parsed++;
     } catch (err) {
       if (!(err instanceof InputError) || err.line !== 7) t.fail(`${JSON.stringify(text)}: ${String(err)}`);
+      rejected++;
     }
   }
-  t.pass();
+  // Both outcomes occur: the corruptions reach the validation paths, and none escapes as another error.
+  t.is(parsed + rejected, 10_000);
+  t.true(parsed > 500 && rejected > 500, `${parsed} parsed, ${rejected} rejected`);
 });
 
 test('native lines: seeded corruptions read or raise InputError (streamed)', async (t) => {
   const rng = seedrandom.alea('native-fuzz');
   const rows = lines('test/fixtures/traces/native/trace.ndjson');
+  let read = 0;
+  let rejected = 0;
   for (let i = 0; i < 300; i++) {
     const text = corrupt(rng, rows[i % 2]!); // the two time-0 lines keep time order valid
     const file = tempFile('t.ndjson', text + '\n');
     try {
       await collect(readNative(file).records);
+      read++;
     } catch (err) {
       if (!(err instanceof InputError) || err.line !== 1) t.fail(`${JSON.stringify(text)}: ${String(err)}`);
+      rejected++;
     }
   }
-  t.pass();
+  t.is(read + rejected, 300);
+  t.true(read > 10 && rejected > 10, `${read} read, ${rejected} rejected`);
 });
