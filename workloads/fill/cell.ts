@@ -51,10 +51,11 @@ function round2(x: number): number {
 }
 
 /**
- * The arrival sequence of a cell: every pod of the list plus copies drawn uniformly (stream
- * `seed/inflate`, from the list in name order) until the next copy would push total GPU request above
- * `maxLoad`% of `clusterGpuMilli` (or, if the list alone is above it, pods removed at random until it
- * is not), then a Fisher–Yates shuffle (stream `seed/shuffle`).
+ * The arrival sequence of a cell, in the artifact's order: the pods of the list in a Fisher–Yates
+ * shuffle (stream `seed/shuffle`), then copies drawn uniformly (stream `seed/inflate`, from the list
+ * in name order) until the next copy would push total GPU request above `maxLoad`% of
+ * `clusterGpuMilli`, in the order drawn. If the list alone is above the target, pods are removed at
+ * random until it is not, and the rest are shuffled.
  */
 export function arrivals(
   pods: readonly FillPod[],
@@ -84,8 +85,10 @@ export function arrivals(
         throw new RangeError('maxLoad unreachable: no GPU pods to copy');
     }
   }
+  // The artifact shuffles the original list and appends the copies after it (its "tune" step);
+  // shuffling copies in with the originals instead moves every policy 0.1–0.4 points off the paper.
   const shuffle = namedStream(seed, 'shuffle');
-  for (let i = out.length - 1; i > 0; i--) {
+  for (let i = Math.min(pods.length, out.length) - 1; i > 0; i--) {
     const j = drawIndex(shuffle, i + 1);
     const t = out[i]!;
     out[i] = out[j]!;

@@ -85,6 +85,15 @@ test('same seed, same rows; copies stop below the target', (t) => {
   t.true(total <= 0.13 * 560_000 && total > 0.13 * 560_000 - 2000);
   t.deepEqual(seq, arrivals(pods, 56_000, 130, 42));
   t.notDeepEqual(seq, arrivals(pods, 56_000, 130, 43));
+  // The artifact's order: the list itself first, shuffled, then the copies in the order drawn.
+  const head = seq.slice(0, pods.length);
+  t.deepEqual(head.map((p) => p.name).sort(), pods.map((p) => p.name).sort());
+  t.notDeepEqual(
+    head.map((p) => p.name),
+    pods.map((p) => p.name),
+  );
+  t.true(seq.length > pods.length);
+  t.true(seq.slice(pods.length).every((p) => p.name.includes('-tuned-')));
 });
 
 test('summary: median and mean of unallocated GPU %', (t) => {
