@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { openTrace, type OpenTraceOptions } from '../../traces/detect.js';
 import { ClusterReplay } from '../../engine/cluster/replay.js';
 import { EVENT } from '../../engine/cluster/events.js';
@@ -34,7 +35,10 @@ export interface ReplayJob {
 /** Progress of a replay: virtual time reached and events handled. */
 export type ReplayProgress = (virtualUs: number, events: number) => void;
 
-/** A short description of the inputs, for `run.start` and reports. */
+/**
+ * A short description of the inputs, for `run.start` and reports: the files' base names, so that
+ * the event log (and its hash) does not depend on where the trace lies on disk.
+ */
 export function describeInputs(i: OpenTraceOptions): string {
   const parts = [
     i.trace,
@@ -42,7 +46,10 @@ export function describeInputs(i: OpenTraceOptions): string {
     i.pods,
     ...(typeof i.manifests === 'string' ? [i.manifests] : (i.manifests ?? [])),
   ];
-  return parts.filter((p): p is string => !!p).join(' + ');
+  return parts
+    .filter((p): p is string => !!p)
+    .map((p) => basename(p))
+    .join(' + ');
 }
 
 /**
