@@ -60,6 +60,8 @@ export function describeInputs(i: OpenTraceOptions): string {
 export async function runReplay(job: ReplayJob, progress?: ReplayProgress): Promise<RunReport> {
   const config = loadPolicy(job.policy);
   const opened = await openTrace(job.inputs);
+  // The output folder is checked before any worker thread starts, so a bad --out cannot leave a pool behind.
+  const out = job.outDir ? new StagedOutput(job.outDir) : undefined;
   const workers = chooseWorkers({
     requested: job.workers ?? 1,
     config,
@@ -67,24 +69,24 @@ export async function runReplay(job: ReplayJob, progress?: ReplayProgress): Prom
     batchSize: DEFAULT_BATCH_SIZE,
   });
   let parallel: ParallelScheduler | undefined;
-  const replay = new ClusterReplay({
-    seed: job.seed,
-    config,
-    policy: job.policy.name,
-    trace: describeInputs(job.inputs),
-    ...(job.bucketSeconds !== undefined ? { bucketSeconds: job.bucketSeconds } : {}),
-    ...(job.startupLatencyUs !== undefined ? { kubelet: { startupLatencyUs: job.startupLatencyUs } } : {}),
-    ...(workers > 1
-      ? { makeScheduler: (o: SchedulerOptions) => (parallel = new ParallelScheduler({ ...o, workers })) }
-      : {}),
-  });
-  await parallel?.start();
-  const fold = new ReportFold();
-  replay.sim.log.listen((e) => fold.consume(e));
-  const out = job.outDir ? new StagedOutput(job.outDir) : undefined;
-  const writer = out ? new LogFileWriter(out.path('events.ndjson.gz')) : undefined;
-  if (writer) replay.sim.log.listen(writer.listener);
+  let writer: LogFileWriter | undefined;
   try {
+    const replay = new ClusterReplay({
+      seed: job.seed,
+      config,
+      policy: job.policy.name,
+      trace: describeInputs(job.inputs),
+      ...(job.bucketSeconds !== undefined ? { bucketSeconds: job.bucketSeconds } : {}),
+      ...(job.startupLatencyUs !== undefined ? { kubelet: { startupLatencyUs: job.startupLatencyUs } } : {}),
+      ...(workers > 1
+        ? { makeScheduler: (o: SchedulerOptions) => (parallel = new ParallelScheduler({ ...o, workers })) }
+        : {}),
+    });
+    const fold = new ReportFold();
+    replay.sim.log.listen((e) => fold.consume(e));
+    writer = out ? new LogFileWriter(out.path('events.ndjson.gz')) : undefined;
+    if (writer) replay.sim.log.listen(writer.listener);
+    await parallel?.start();
     const t0 = process.hrtime.bigint();
     await replay.run(opened.records, job.untilUs ?? Infinity, progress);
     for (const [reason, count] of Object.entries(opened.loss.skipped)) {
