@@ -3,13 +3,13 @@
  * `part-NNNNN-of-NNNNN.csv.gz` parts in time order. The tables are merged by time and mapped by the
  * shared Borg mapper (docs/traces.md).
  */
-import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { stat } from 'node:fs/promises';
 import { InputError } from '../../engine/api/errors.js';
 import { FieldParser, readCsvRowBatches, SkipCounter, type CsvRow, type OnInvalid } from '../input.js';
 import type { LossReport, TraceRecord, TraceSource } from '../types.js';
 import { BORG_STATIC_NOTES, BorgMapper, type BorgEvent, type Relation, type TaskEventKind } from './borg.js';
 import { mergeBatches } from './merge.js';
+import { GOOGLE_TIME_OFFSET_US, tableEvents, tableFiles } from './tables.js';
 
 export * from './borg.js';
 export { mergeBatches, asBatches, type Timed } from './merge.js';
@@ -66,8 +66,7 @@ export const GOOGLE2011_COLUMNS: Record<Google2011Table, readonly string[]> = {
 
 /** The trace's time of "after the end" (2^63 − 1), as written. */
 export const AFTER_TRACE = '9223372036854775807';
-/** Trace times are offset by 600 s: t = 600 s is the start of the trace, mapped to 0. */
-export const GOOGLE_TIME_OFFSET_US = 600_000_000;
+export { GOOGLE_TIME_OFFSET_US, tableFiles } from './tables.js';
 /** Job and task event types of 2011, by number. */
 export const GOOGLE2011_EVENT_TYPES = [
   'SUBMIT',
@@ -236,60 +235,6 @@ export function parseGoogle2011Row(table: Google2011Table, file: string, row: Cs
   }
 }
 
-/** The files of one table inside `dir` (a file `<table>.csv[.gz]`, `<table>-*.csv[.gz]`, or a folder of parts). */
-export async function tableFiles(dir: string, table: string): Promise<string[]> {
-  const re = new RegExp(`^${table}($|[-_.])`);
-  const out: string[] = [];
-  for (const name of (await readdir(dir)).sort()) {
-    if (!re.test(name)) continue;
-    const p = join(dir, name);
-    if ((await stat(p)).isDirectory()) {
-      for (const sub of (await readdir(p)).sort()) if (!sub.startsWith('.')) out.push(join(p, sub));
-    } else out.push(p);
-  }
-  return out;
-}
-
-/**
- * Streams the parsed events of one table (all its parts, in name order) as batches, checking that time
- * never goes backwards (the published tables are sorted by time).
- */
-export async function* google2011TableEvents(
-  table: Google2011Table,
-  files: readonly string[],
-  skips: SkipCounter,
-  counts: { afterTrace: number },
-): AsyncGenerator<BorgEvent[]> {
-  let last = 0;
-  for (const file of files) {
-    for await (const rows of readCsvRowBatches(file)) {
-      const out: BorgEvent[] = [];
-      for (const row of rows) {
-        try {
-          const ev = parseGoogle2011Row(table, file, row);
-          if (ev === undefined) {
-            counts.afterTrace++;
-            continue;
-          }
-          if (ev.timeUs < last) {
-            throw new InputError(
-              file,
-              row.line,
-              'time',
-              `goes backwards (${ev.timeUs + GOOGLE_TIME_OFFSET_US} after ${last + GOOGLE_TIME_OFFSET_US}); ${table} must be sorted by time`,
-            );
-          }
-          last = ev.timeUs;
-          out.push(ev);
-        } catch (err) {
-          skips.handle(err);
-        }
-      }
-      if (out.length > 0) yield out;
-    }
-  }
-}
-
 /**
  * Opens a Google 2011 trace folder: records in non-decreasing time, PriorityClasses first. Memory holds
  * live machines, and the tasks of jobs that have not ended.
@@ -318,7 +263,19 @@ export function readGoogle2011(opts: Google2011Options): TraceSource {
       const files = await tableFiles(opts.trace, table);
       if (files.length === 0) continue;
       present.push(table);
-      sources.push(google2011TableEvents(table, files, skips, mapper.counts));
+      sources.push(
+        tableEvents(
+          table,
+          files,
+          {
+            batches: readCsvRowBatches,
+            parse: (f, row) => parseGoogle2011Row(table, f, row),
+            line: (row) => row.line,
+          },
+          skips,
+          mapper.counts,
+        ),
+      );
     }
     if (present.length === 0) {
       throw new InputError(

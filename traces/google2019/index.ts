@@ -4,8 +4,7 @@
  * `machine_attributes`), fields as in clusterdata_trace_format_v3.proto (int64 as strings or numbers).
  * Tables are merged by time and mapped by the Borg mapper shared with google2011 (docs/traces.md).
  */
-import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { stat } from 'node:fs/promises';
 import { InputError } from '../../engine/api/errors.js';
 import { readLineBatches, SkipCounter, type OnInvalid } from '../input.js';
 import type { LossReport, TraceRecord, TraceSource } from '../types.js';
@@ -20,6 +19,7 @@ import {
   type Relation,
   type TaskEventKind,
 } from '../google2011/index.js';
+import { tableEvents, tableFiles } from '../google2011/tables.js';
 
 /** Tables of the 2019 trace, in the order they win ties at equal times. */
 export const GOOGLE2019_TABLES = [
@@ -262,54 +262,6 @@ export function parseGoogle2019Row(
   }
 }
 
-async function tableFiles(dir: string, table: string): Promise<string[]> {
-  const re = new RegExp(`^${table}($|[-_.])`);
-  const out: string[] = [];
-  for (const name of (await readdir(dir)).sort()) {
-    if (!re.test(name)) continue;
-    const p = join(dir, name);
-    if ((await stat(p)).isDirectory()) {
-      for (const sub of (await readdir(p)).sort()) if (!sub.startsWith('.')) out.push(join(p, sub));
-    } else out.push(p);
-  }
-  return out;
-}
-
-async function* tableEvents(
-  table: Google2019Table,
-  files: readonly string[],
-  skips: SkipCounter,
-  counts: { afterTrace: number },
-): AsyncGenerator<BorgEvent[]> {
-  let last = 0;
-  for (const file of files) {
-    for await (const lines of readLineBatches(file)) {
-      const out: BorgEvent[] = [];
-      for (const { line, text } of lines) {
-        try {
-          const ev = parseGoogle2019Row(table, file, line, text);
-          if (ev === undefined) {
-            counts.afterTrace++;
-            continue;
-          }
-          if (ev.timeUs < last)
-            throw new InputError(
-              file,
-              line,
-              'time',
-              `goes backwards (${ev.timeUs + GOOGLE_TIME_OFFSET_US} after ${last + GOOGLE_TIME_OFFSET_US}); ${table} must be sorted by time`,
-            );
-          last = ev.timeUs;
-          out.push(ev);
-        } catch (err) {
-          skips.handle(err);
-        }
-      }
-      if (out.length > 0) yield out;
-    }
-  }
-}
-
 /**
  * Opens a Google 2019 trace folder: records in non-decreasing time. PriorityClasses are created when a
  * priority is first seen. Memory holds live machines and the instances of collections that have not ended.
@@ -342,7 +294,19 @@ export function readGoogle2019(opts: Google2019Options): TraceSource {
       const files = await tableFiles(opts.trace, table);
       if (files.length === 0) continue;
       present.push(table);
-      sources.push(tableEvents(table, files, skips, mapper.counts));
+      sources.push(
+        tableEvents(
+          table,
+          files,
+          {
+            batches: readLineBatches,
+            parse: (f, { line, text }) => parseGoogle2019Row(table, f, line, text),
+            line: (row) => row.line,
+          },
+          skips,
+          mapper.counts,
+        ),
+      );
     }
     if (present.length === 0)
       throw new InputError(
