@@ -39,3 +39,10 @@ export function parseWorkers(text: string | undefined): 'auto' | number {
     throw bad('--workers', `${JSON.stringify(text)} is not auto or a positive integer`);
   return n;
 }
+
+/** `--bucket <seconds>`: the width of report time buckets, a positive number. */
+export function parseBucket(text: string | undefined): number {
+  const seconds = Number(text);
+  if (!(seconds > 0)) throw bad('--bucket', `${JSON.stringify(text)} is not a positive number of seconds`);
+  return seconds;
+}

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import { addTraceInputOptions, traceInputsFromOptions, type TraceInputFlags } from '../trace-inputs.js';
-import { parseSeeds, parseUntil, parseWorkers } from '../options.js';
+import { parseSeeds, parseUntil, parseWorkers, parseBucket } from '../options.js';
 import { createProgress } from '../progress.js';
 import { UsageError } from '../errors.js';
 import { formatSummaryTable } from '../summary-table.js';
@@ -101,9 +101,7 @@ Example:
       if (!flags.policies)
         throw new UsageError('--policies is required (e.g. default-scheduler,most-allocated)');
       if (!flags.out) throw new UsageError('--out is required');
-      const bucketSeconds = Number(flags.bucket);
-      if (!(bucketSeconds > 0))
-        throw new UsageError(`--bucket ${flags.bucket} is not a positive number of seconds`);
+      const bucketSeconds = parseBucket(flags.bucket);
       const untilUs = parseUntil(flags.until);
       const executor = executorFromFlags(flags);
       await compareAndReport({

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { addTraceInputOptions, traceInputsFromOptions, type TraceInputFlags } from '../trace-inputs.js';
-import { parseUntil, parseWorkers } from '../options.js';
+import { parseUntil, parseWorkers, parseBucket } from '../options.js';
 import { createProgress } from '../progress.js';
 import { parsePolicy } from '../../workloads/replay/policy.js';
 import { runReplay } from '../../workloads/replay/run-replay.js';
@@ -53,9 +53,7 @@ Example:
       const inputs = traceInputsFromOptions(flags);
       const workers = parseWorkers(flags.workers);
       const untilUs = parseUntil(flags.until);
-      const bucketSeconds = Number(flags.bucket);
-      if (!(bucketSeconds > 0))
-        throw new UsageError(`--bucket ${flags.bucket} is not a positive number of seconds`);
+      const bucketSeconds = parseBucket(flags.bucket);
       const policy = parsePolicy(flags.config ?? flags.policy ?? 'default-scheduler');
       const bar = createProgress(
         'replay',

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { parseSeeds, parseUntil, parseWorkers } from '../../cli/options.js';
+import { parseBucket, parseSeeds, parseUntil, parseWorkers } from '../../cli/options.js';
 import { formatSummaryTable } from '../../cli/summary-table.js';
 import { createProgress } from '../../cli/progress.js';
 import type { RunSummary } from '../../reports/types.js';
@@ -10,6 +10,13 @@ test('--seeds: ranges and lists', (t) => {
   t.deepEqual(parseSeeds('1, 5,9'), ['1', '5', '9']);
   t.throws(() => parseSeeds('5..1'), { message: /--seeds: "5\.\.1": the range goes backwards/ });
   t.throws(() => parseSeeds('1,,2'), { message: /is not a range a\.\.b or a comma list/ });
+});
+
+test('--bucket', (t) => {
+  t.is(parseBucket('60'), 60);
+  t.is(parseBucket('0.5'), 0.5);
+  for (const bad of ['0', '-1', 'x', undefined])
+    t.throws(() => parseBucket(bad), { message: /^--bucket: .* is not a positive number of seconds$/ });
 });
 
 test('--until and --workers', (t) => {
