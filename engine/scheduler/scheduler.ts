@@ -16,6 +16,7 @@ import {
   type Status,
 } from './framework/index.js';
 import { NodeIndex } from './index/index.js';
+import { selectHost } from './select-host.js';
 import { defaultRegistry } from './plugins/index.js';
 
 /** kube-scheduler's minFeasibleNodesToFind. */
@@ -123,9 +124,10 @@ const MIN_CHUNK = 64;
  * NormalizeScore → selectHost → Reserve → Permit → Bind). `scheduleOne` does not mutate the index:
  * the integrator calls `addPod` once the binding is written.
  *
- * The one deliberate difference from kube-scheduler: ties at the maximum total score are broken by
- * reservoir sampling over the tied nodes in node-slot order, drawing from the seeded `random` stream
- * (kube-scheduler draws from an unseeded source over its feasible list).
+ * The one deliberate difference from kube-scheduler: ties at the maximum total score are broken by one
+ * draw from the seeded `random` stream, uniform over the tied nodes in node-slot order (kube-scheduler
+ * samples a reservoir from an unseeded source, one draw per tie: the same uniform choice). See
+ * `selectHost`.
  */
 export class Scheduler {
   /** The node index (read-only for callers; mutate through the methods below). */
@@ -307,21 +309,8 @@ export class Scheduler {
     if (ps.code !== 'Success' && ps.code !== 'Skip') return this.#statusFailure(ps, examined);
     const total = this.#total;
     fw.runScore(state, pi, nodes, feasibleCount, this.#scratch, total);
-    let best = 0;
-    let bestScore = total[0]!;
-    let ties = 1;
-    for (let j = 1; j < feasibleCount; j++) {
-      const s = total[j]!;
-      if (s > bestScore) {
-        bestScore = s;
-        best = j;
-        ties = 1;
-      } else if (s === bestScore) {
-        ties++;
-        if (Math.floor(this.#random() * ties) === 0) best = j;
-      }
-    }
-    return this.#finish(fw, state, pi, nodes[best]!, bestScore, feasibleCount, examined);
+    const pick = selectHost(total, feasibleCount, this.#random);
+    return this.#finish(fw, state, pi, nodes[pick.index]!, pick.score, feasibleCount, examined);
   }
 
   #toSlotOrder(nodes: Int32Array): void {

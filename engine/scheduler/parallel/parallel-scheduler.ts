@@ -17,6 +17,7 @@ import {
   STABLE_SCORE_PLUGINS,
   STATELESS_BIND_PLUGINS,
 } from './plugins.js';
+import { selectHost } from '../select-host.js';
 import { SpeculationPool } from './pool.js';
 import type { IndexOp, LookupsSnapshot, ScoredSpeculation, SpeculateRequest } from './protocol.js';
 
@@ -305,32 +306,24 @@ export class ParallelScheduler extends Scheduler {
     } else this.stats.committedClean++;
     const feasible = n - drop.length;
     if (feasible === 0) return undefined;
-    const dropped = (slot: number): boolean => drop.length > 0 && drop.includes(slot);
     let best = -1;
     let bestScore = 0;
     if (feasible === 1) {
       // The sequential cycle picks a single feasible node without scoring (score 0, no draw).
-      for (let j = 0; j < n; j++) if (!dropped(slots[j]!)) best = j;
+      for (let j = 0; j < n; j++) if (!drop.includes(slots[j]!)) best = j;
     } else {
-      let ties = 0;
-      const rand = this.#rand;
+      // The sequential pick over the feasible nodes only, in slot order.
+      const kept: number[] = [];
+      const totals: number[] = [];
       for (let j = 0; j < n; j++) {
         const slot = slots[j]!;
-        if (dropped(slot)) continue;
-        const t = patched.get(slot) ?? s.totals[j]!;
-        if (best < 0) {
-          best = j;
-          bestScore = t;
-          ties = 1;
-        } else if (t > bestScore) {
-          bestScore = t;
-          best = j;
-          ties = 1;
-        } else if (t === bestScore) {
-          ties++;
-          if (Math.floor(rand() * ties) === 0) best = j;
-        }
+        if (drop.length > 0 && drop.includes(slot)) continue;
+        kept.push(j);
+        totals.push(patched.get(slot) ?? s.totals[j]!);
       }
+      const pick = selectHost(totals, totals.length, this.#rand);
+      best = kept[pick.index]!;
+      bestScore = pick.score;
     }
     const nodeName = idx.names[slots[best]!]!;
     const st = fw.runBind(fw.newCycleState(), makePodInfo(idx, pod), nodeName);

@@ -82,14 +82,19 @@ test('ties broken by the seeded stream, deterministically', (t) => {
   t.notDeepEqual(run(0.25), run(0.75));
   // All ten nodes are identical: every pick is one of them, and more than one is picked.
   t.true(new Set(run(0.25)).size > 1);
-  // With random() always 0.999…, reservoir sampling keeps the first tied node (slot order).
-  const first = new Scheduler({ config: coreDefaults(), registry: coreRegistry(), random: () => 0.999 });
-  for (const n of nodesN(5)) first.addNode(n);
-  t.like(first.scheduleOne(makePod('p').req({ cpu: '1' }).build()), { code: 'Success', nodeName: 'n00000' });
-  // With random() always 0, the last tied node wins.
-  const last = new Scheduler({ config: coreDefaults(), registry: coreRegistry(), random: () => 0 });
-  for (const n of nodesN(5)) last.addNode(n);
-  t.like(last.scheduleOne(makePod('p').req({ cpu: '1' }).build()), { code: 'Success', nodeName: 'n00004' });
+  // One draw r picks the floor(r × 5)-th of the 5 tied nodes in slot order: r = 0 → the first,
+  // r = 0.999 → floor(4.995) = 4 → the last, r = 0.5 → floor(2.5) = 2 → the third.
+  for (const [r, name] of [
+    [0, 'n00000'],
+    [0.999, 'n00004'],
+    [0.5, 'n00002'],
+  ] as const) {
+    let draws = 0;
+    const s = new Scheduler({ config: coreDefaults(), registry: coreRegistry(), random: () => (draws++, r) });
+    for (const n of nodesN(5)) s.addNode(n);
+    t.like(s.scheduleOne(makePod('p').req({ cpu: '1' }).build()), { code: 'Success', nodeName: name });
+    t.is(draws, 1);
+  }
 });
 
 test('highest total score wins; scheduleOne does not mutate the index', (t) => {

@@ -47,9 +47,10 @@ test('a small fixed trace: summary values derived by hand and CSV snapshots', as
   const huge = pods.find((l) => l.startsWith('default,huge-1,'))!.split(',');
   t.is(huge[9], '400.000000'); // deleted
   t.is(huge[10], 'Pending');
-  // Tolerating pods may use the tainted node; nothing else lands there.
+  // Tolerating pods (batch-*) may use the tainted node; nothing else lands there. Which of them does
+  // is a seeded tie-break (seed 1: batch-2; the CSV snapshots below pin it).
   const onTainted = pods.filter((l) => l.split(',')[6] === 'tainted-1').map((l) => l.split(',')[1]);
-  t.deepEqual(onTainted, ['batch-1', 'batch-2']);
+  t.deepEqual(onTainted, ['batch-2']);
   // huge-1 is retried when a bound pod ends (AssignedPodDelete moves it back): at 121 s (batch-1:
   // 60 + 1 + 60), 161 s (web-3: 40 + 1 + 120), ... — never at a time when nothing changed.
   const attemptTimes = [
