@@ -18,6 +18,7 @@ import {
   STATELESS_BIND_PLUGINS,
 } from './plugins.js';
 import { selectHost } from '../select-host.js';
+import { speculatePod } from './evaluate.js';
 import { SpeculationPool } from './pool.js';
 import type { IndexOp, LookupsSnapshot, ScoredSpeculation, SpeculateRequest } from './protocol.js';
 
@@ -150,7 +151,7 @@ export class ParallelScheduler extends Scheduler {
   async start(): Promise<void> {
     if (this.ineligible !== undefined || this.#pool) return;
     this.#pool = await SpeculationPool.start({
-      threads: this.#opts.workers,
+      threads: this.#opts.workers - 1, // the owner is the Nth evaluator
       config: this.#opts.config,
       ...(this.#opts.answerTimeoutMs !== undefined ? { answerTimeoutMs: this.#opts.answerTimeoutMs } : {}),
     });
@@ -222,13 +223,16 @@ export class ParallelScheduler extends Scheduler {
       return;
     }
     this.#adapt();
-    // Every thread gets a request, with or without pods: its replica must see every mutation.
+    // The owner evaluates the first share itself while the pool threads evaluate the others: with
+    // `workers` = N there are N - 1 pool threads, so N evaluators run at once. Every pool thread gets a
+    // request, with or without pods: its replica must see every mutation.
     const threads = pool.threads;
-    const per = Math.ceil(pods.length / Math.min(threads, pods.length));
+    const shares = threads + 1;
+    const per = Math.ceil(pods.length / Math.min(shares, pods.length));
     const lookups = this.#lookups(pods);
     const requests: SpeculateRequest[] = [];
     for (let t = 0; t < threads; t++) {
-      const from = t * per;
+      const from = (t + 1) * per;
       const chunk = pods.slice(from, from + per);
       requests.push({
         type: 'speculate',
@@ -240,7 +244,10 @@ export class ParallelScheduler extends Scheduler {
         pods: chunk,
       });
     }
-    const results = pool.speculate(requests);
+    const answers = pool.post(requests);
+    // Nothing is committed before every answer is in: the owner's index is the snapshot.
+    const own = pods.slice(0, per).map((p) => speculatePod(this, p));
+    const results = [own, ...answers.collect()];
     this.#ops = [];
     this.#added = [];
     this.#dirty = false;

@@ -149,6 +149,14 @@ export class SpeculationPool {
    * {@link ParallelWorkerError} and closes nothing: the caller's run is over.
    */
   speculate(requests: readonly SpeculateRequest[]): PodSpeculation[][] {
+    return this.post(requests).collect();
+  }
+
+  /**
+   * The first half of {@link speculate}: sends the requests and returns at once, so the caller can
+   * work while the threads do; `collect()` then blocks until all answer.
+   */
+  post(requests: readonly SpeculateRequest[]): { collect: () => PodSpeculation[][] } {
     if (this.#closed) throw new ParallelWorkerError('the speculative pool is closed');
     if (requests.length > this.#sessions.length) throw new RangeError('more requests than threads');
     const expected: number[] = [];
@@ -157,14 +165,16 @@ export class SpeculationPool {
       expected.push(Atomics.load(s.ctl, CTL_RESPONSE) + 1);
       this.#post(s, r);
     });
-    return requests.map((_, i) => {
-      const res = this.#await(this.#sessions[i]!, expected[i]!, i);
-      if (res.type === 'error')
-        throw new ParallelWorkerError(`speculative worker ${i} failed: ${res.message}`);
-      if (res.type !== 'result')
-        throw new ParallelWorkerError(`speculative worker ${i} answered ${res.type}`);
-      return res.results as PodSpeculation[];
-    });
+    const collect = (): PodSpeculation[][] =>
+      requests.map((_, i) => {
+        const res = this.#await(this.#sessions[i]!, expected[i]!, i);
+        if (res.type === 'error')
+          throw new ParallelWorkerError(`speculative worker ${i} failed: ${res.message}`);
+        if (res.type !== 'result')
+          throw new ParallelWorkerError(`speculative worker ${i} answered ${res.type}`);
+        return res.results as PodSpeculation[];
+      });
+    return { collect };
   }
 
   /** Ends every session and the threads. Idempotent. */
