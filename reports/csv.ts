@@ -1,5 +1,5 @@
 /**
- * The CSV files of a run (summary, pods, nodes, timeseries, attempts) and of a comparison
+ * The CSV files of a run (summary, pods, nodes, timeseries, attempts, controlplane) and of a comparison
  * (compare.csv), streamed through csv-stringify. Columns and number formats are fixed here; see
  * docs/reports.md for each column.
  */
@@ -9,6 +9,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
 import type { RunReport, RunSummary } from './types.js';
+import { CONTROLLER_OWNER_KINDS } from './types.js';
 import { fixed, flattenSummary, summaryCell } from './format.js';
 import type { OutputFile } from './files.js';
 import { writeFileSet } from './files.js';
@@ -147,6 +148,33 @@ export function* attemptRows(r: RunReport): Generator<string[]> {
   }
 }
 
+/**
+ * controlplane.csv: one row of control-plane counts (evictions, pods created by controllers in all
+ * and per owner kind, quota rejections, leader changes per lease, node failures).
+ */
+export function* controlPlaneRows(r: RunReport): Generator<string[]> {
+  const c = r.controlPlane;
+  const kinds = [...CONTROLLER_OWNER_KINDS, 'Other'];
+  yield [
+    'evictions',
+    'podsCreatedByControllers',
+    ...kinds.map((k) => `createdBy${k}`),
+    'quotaRejections',
+    'leaderChangesScheduler',
+    'leaderChangesControllerManager',
+    'nodeFailures',
+  ];
+  yield [
+    c.evictions,
+    c.podsCreatedByControllers,
+    ...kinds.map((k) => c.createdBy[k] ?? 0),
+    c.quotaRejections,
+    c.leaderChangesScheduler,
+    c.leaderChangesControllerManager,
+    c.nodeFailures,
+  ].map(String);
+}
+
 /** The CSV files of a run, for {@link writeFileSet}. */
 export function runCsvFiles(report: RunReport): OutputFile[] {
   const csv = (name: string, rows: () => Iterable<string[]>): OutputFile => ({
@@ -159,11 +187,12 @@ export function runCsvFiles(report: RunReport): OutputFile[] {
     csv('nodes.csv', () => nodeRows(report)),
     csv('timeseries.csv', () => timeseriesRows(report)),
     csv('attempts.csv', () => attemptRows(report)),
+    csv('controlplane.csv', () => controlPlaneRows(report)),
   ];
 }
 
 /**
- * Writes summary.csv, pods.csv, nodes.csv, timeseries.csv and attempts.csv into `dir` (created if
+ * Writes summary.csv, pods.csv, nodes.csv, timeseries.csv, attempts.csv and controlplane.csv into `dir` (created if
  * missing), all or none: see {@link writeFileSet}.
  */
 export async function writeRunReports(dir: string, report: RunReport): Promise<void> {

@@ -18,9 +18,11 @@ import type {
   SchedPreemptEvent,
 } from '../engine/cluster/events.js';
 import { EVENT } from '../engine/cluster/events.js';
+import { CONTROL_EVENT, type FaultEvent, type LeaderEvent } from '../engine/controllers/events.js';
 import type {
   AttemptRow,
   BucketRow,
+  ControlPlaneCounts,
   NodeRow,
   PodPhase,
   PodRow,
@@ -29,6 +31,7 @@ import type {
   RunTrailer,
   Utilization,
 } from './types.js';
+import { CONTROLLER_OWNER_KINDS } from './types.js';
 import { nearestRank, round6 } from './format.js';
 
 /** Resources whose allocation reports track, in report order. */
@@ -163,6 +166,11 @@ export class ReportFold {
   #quotaRejected = new Set<PodRec>();
   #skipped = 0;
   #finished = false;
+  #evictions = 0;
+  #createdBy = new Map<string, number>();
+  #quotaRejections = 0;
+  #leaderChanges = new Map<string, number>();
+  #nodeFailures = 0;
 
   constructor(opts: ReportFoldOptions = {}) {
     this.#maxAttemptRows = opts.maxAttemptRows ?? DEFAULT_MAX_ATTEMPT_ROWS;
@@ -247,6 +255,18 @@ export class ReportFold {
         break;
       case EVENT.INPUT_SKIP:
         this.#skipped++;
+        break;
+      case CONTROL_EVENT.EVICT:
+        this.#evictions++;
+        break;
+      case CONTROL_EVENT.LEADER: {
+        const l = e as unknown as LeaderEvent;
+        if (l.event === 'acquired')
+          this.#leaderChanges.set(l.lease, (this.#leaderChanges.get(l.lease) ?? 0) + 1);
+        break;
+      }
+      case CONTROL_EVENT.FAULT:
+        if ((e as unknown as FaultEvent).fault === 'node-down') this.#nodeFailures++;
         break;
       default:
         break;
@@ -414,6 +434,27 @@ export class ReportFold {
       attempts: this.#attemptRows,
       attemptsDropped: this.#attemptsDropped,
       reasons: [...this.#reasons.values()],
+      controlPlane: this.#controlPlane(),
+    };
+  }
+
+  #controlPlane(): ControlPlaneCounts {
+    const createdBy: Record<string, number> = {};
+    let total = 0;
+    for (const kind of [...CONTROLLER_OWNER_KINDS, 'Other']) createdBy[kind] = 0;
+    for (const [kind, n] of this.#createdBy) {
+      const k = (CONTROLLER_OWNER_KINDS as readonly string[]).includes(kind) ? kind : 'Other';
+      createdBy[k]! += n;
+      total += n;
+    }
+    return {
+      evictions: this.#evictions,
+      podsCreatedByControllers: total,
+      createdBy,
+      quotaRejections: this.#quotaRejections,
+      leaderChangesScheduler: this.#leaderChanges.get('kube-scheduler') ?? 0,
+      leaderChangesControllerManager: this.#leaderChanges.get('kube-controller-manager') ?? 0,
+      nodeFailures: this.#nodeFailures,
     };
   }
 
@@ -513,7 +554,13 @@ export class ReportFold {
 
   #api(a: ApiEvent): void {
     if (a.kind === 'Node') this.#nodeApi(a);
-    else if (a.kind === 'Pod') this.#podApi(a);
+    else if (a.kind === 'Pod') {
+      if (a.verb === 'create') {
+        const ref = (a.object as Pod).metadata?.ownerReferences?.find((r) => r.controller === true);
+        if (ref) this.#createdBy.set(ref.kind, (this.#createdBy.get(ref.kind) ?? 0) + 1);
+      }
+      this.#podApi(a);
+    }
   }
 
   #nodeApi(a: ApiEvent): void {
@@ -643,8 +690,10 @@ export class ReportFold {
   }
 
   #admissionReject(r: AdmissionRejectEvent): void {
+    // The API server's refusal is FORBIDDEN with "exceeded quota: …" in its message.
+    if (!/quota/i.test(`${r.reason}`) && !/exceeded quota/i.test(`${r.message}`)) return;
+    this.#quotaRejections++;
     if (r.kind !== 'Pod') return;
-    if (!/quota/i.test(`${r.reason}`)) return;
     let p = this.#pods.get(r.key);
     if (!p || p.deletedUs !== undefined) p = this.#newPod(r.key, undefined);
     p.quotaRejections++;

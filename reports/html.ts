@@ -3,7 +3,8 @@
  * One file each, inline CSS, charts as inline SVG; no scripts and no network references.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { ReasonCount, RunReport, RunSummary } from './types.js';
+import type { ControlPlaneCounts, ReasonCount, RunReport, RunSummary } from './types.js';
+import { CONTROLLER_OWNER_KINDS } from './types.js';
 import { fixed, flattenSummary, nearestRank, summaryCell } from './format.js';
 import { binLabel, cdfPoints, percentBins, renderSvg, timeUnitFor } from './charts.js';
 import { mean } from './stats.js';
@@ -67,6 +68,29 @@ function summaryTable(s: RunSummary): string {
     )
     .join('\n');
   return `<table class="summary">\n<tr><th>key</th><th>value</th><th>meaning</th></tr>\n${rows}\n</table>`;
+}
+
+function controlPlaneTable(c: ControlPlaneCounts): string {
+  const byKind = [...CONTROLLER_OWNER_KINDS, 'Other'].map((k) => `${k} ${c.createdBy[k] ?? 0}`).join(', ');
+  const rows: Array<[string, number, string]> = [
+    ['evictions', c.evictions, 'pods evicted from NoExecute-tainted nodes (taint manager)'],
+    ['podsCreatedByControllers', c.podsCreatedByControllers, `pods created by controllers: ${byKind}`],
+    ['quotaRejections', c.quotaRejections, 'creates refused by ResourceQuota'],
+    ['leaderChangesScheduler', c.leaderChangesScheduler, 'kube-scheduler lease acquired by a new leader'],
+    [
+      'leaderChangesControllerManager',
+      c.leaderChangesControllerManager,
+      'kube-controller-manager lease acquired by a new leader',
+    ],
+    ['nodeFailures', c.nodeFailures, 'node-down faults'],
+  ];
+  const body = rows
+    .map(
+      ([k, v, note]) =>
+        `<tr><th>${escapeHtml(k)}</th><td class="num">${v}</td><td>${escapeHtml(note)}</td></tr>`,
+    )
+    .join('\n');
+  return `<table class="controlplane">\n<tr><th>key</th><th>value</th><th>meaning</th></tr>\n${body}\n</table>`;
 }
 
 function page(title: string, meta: string, body: string): string {
@@ -150,7 +174,14 @@ export async function renderRunHtml(report: RunReport): Promise<string> {
   const unit = timeUnitFor(s.virtualSeconds);
   const tTitle = `virtual time (${unit.label})`;
   const tDomain: [number, number] = [0, round(s.virtualSeconds / unit.seconds)];
-  const parts: string[] = [section('Summary', '', summaryTable(s))];
+  const parts: string[] = [
+    section('Summary', '', summaryTable(s)),
+    section(
+      'Control plane',
+      'Counted from the event log; also in controlplane.csv.',
+      controlPlaneTable(report.controlPlane),
+    ),
+  ];
 
   const alloc: object[] = [];
   const pods: object[] = [];

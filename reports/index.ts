@@ -3,7 +3,7 @@ export * from './types.js';
 export { ReportFold, TRACKED_RESOURCES, DEFAULT_BUCKET_SECONDS, DEFAULT_MAX_ATTEMPT_ROWS } from './fold.js';
 export type { ReportFoldOptions } from './fold.js';
 export { nearestRank, round6, fixed, flattenSummary } from './format.js';
-export { writeRunReports, writeCompareCsv, compareRows, runCsvFiles } from './csv.js';
+export { writeRunReports, writeCompareCsv, compareRows, runCsvFiles, controlPlaneRows } from './csv.js';
 export type { CompareRow } from './csv.js';
 export { renderRunHtml, renderCompareHtml, compareRunOf } from './html.js';
 export type { CompareRun } from './html.js';

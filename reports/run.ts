@@ -59,12 +59,13 @@ export const RUN_REPORT_FILES = [
   'nodes.csv',
   'timeseries.csv',
   'attempts.csv',
+  'controlplane.csv',
   'report.html',
 ] as const;
 
 /**
  * Writes every report of a run into `dir`: summary.csv, pods.csv, nodes.csv, timeseries.csv,
- * attempts.csv and report.html, all or none. The replay and `kreplay report` both call this, so a
+ * attempts.csv, controlplane.csv and report.html, all or none. The replay and `kreplay report` both call this, so a
  * report rebuilt from a saved log is byte-identical to the one the replay wrote.
  */
 export async function writeRunOutputs(dir: string, report: RunReport): Promise<void> {

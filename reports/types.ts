@@ -153,6 +153,30 @@ export interface ReasonCount {
   nodes: number;
 }
 
+/** Owner kinds with their own column in controlplane.csv; pods of other controllers count as `Other`. */
+export const CONTROLLER_OWNER_KINDS = ['ReplicaSet', 'Job', 'DaemonSet', 'StatefulSet'] as const;
+
+/**
+ * What the control plane did over a run (`controlplane.csv`), counted from log entries: see
+ * docs/reports.md for each definition.
+ */
+export interface ControlPlaneCounts {
+  /** `ctrl.evict` entries: pods the taint manager evicted from NoExecute-tainted nodes. */
+  evictions: number;
+  /** Pod creates whose object carries a controller ownerReference (every controller sets one; traces never do). */
+  podsCreatedByControllers: number;
+  /** The same by the controller's kind: one entry per {@link CONTROLLER_OWNER_KINDS} and `Other`. */
+  createdBy: Record<string, number>;
+  /** `admission.reject` entries (creates of any kind) refused by ResourceQuota. */
+  quotaRejections: number;
+  /** `ctrl.leader` acquisitions of the `kube-scheduler` lease (the first leader of a run is not logged). */
+  leaderChangesScheduler: number;
+  /** The same for the `kube-controller-manager` lease. */
+  leaderChangesControllerManager: number;
+  /** `fault` entries of type `node-down`. */
+  nodeFailures: number;
+}
+
 /** Everything a run reports. */
 export interface RunReport {
   run: RunInfo;
@@ -166,4 +190,5 @@ export interface RunReport {
   /** Failed attempts beyond the fold's row cap, not in `attempts` (still in `reasons`). */
   attemptsDropped: number;
   reasons: ReasonCount[];
+  controlPlane: ControlPlaneCounts;
 }

@@ -54,6 +54,12 @@ default/e,2,30.000000,Unschedulable,NodeAffinity,node(s) didn't match Pod's node
 default/e,2,30.000000,Unschedulable,NodeResourcesFit,Insufficient nvidia.com/gpu,1
 `;
 
+// a and b by ReplicaSets, c by a Job (their controller ownerReferences), e by none: 3 pods; q refused
+// by quota once; no evictions, leader changes or node faults in the sample.
+const CONTROLPLANE = `evictions,podsCreatedByControllers,createdByReplicaSet,createdByJob,createdByDaemonSet,createdByStatefulSet,createdByOther,quotaRejections,leaderChangesScheduler,leaderChangesControllerManager,nodeFailures
+0,3,2,1,0,0,0,1,0,0,0
+`;
+
 test('CSV snapshots of the sample log', async (t) => {
   const dir = tmp();
   await writeRunReports(dir, sampleReport());
@@ -62,8 +68,10 @@ test('CSV snapshots of the sample log', async (t) => {
   t.is(read(dir, 'nodes.csv'), NODES);
   t.is(read(dir, 'timeseries.csv'), TIMESERIES);
   t.is(read(dir, 'attempts.csv'), ATTEMPTS);
+  t.is(read(dir, 'controlplane.csv'), CONTROLPLANE);
   t.deepEqual(readdirSync(dir).sort(), [
     'attempts.csv',
+    'controlplane.csv',
     'nodes.csv',
     'pods.csv',
     'summary.csv',

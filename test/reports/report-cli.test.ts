@@ -47,7 +47,7 @@ test.serial("kreplay report rebuilds the replay's reports byte for byte", async 
 
   const r = await runReport([log, '--out', join(dir, 'rebuilt')]);
   t.is(r.code, 0, r.stderr);
-  t.regex(r.stdout, /wrote 6 reports to /);
+  t.regex(r.stdout, /wrote 7 reports to /);
   for (const name of RUN_REPORT_FILES) {
     t.is(
       readFileSync(join(dir, 'rebuilt', name), 'utf8'),
