@@ -89,8 +89,8 @@ export async function* readLineBatches(file: string): AsyncGenerator<Line[]> {
 }
 
 /** Streams the non-empty lines of a file one by one (see {@link readLineBatches}). */
-export async function* readLines(file: string): AsyncGenerator<Line> {
-  for await (const batch of readLineBatches(file)) yield* batch;
+export function readLines(file: string): AsyncIterableIterator<Line> {
+  return flattenBatches(readLineBatches(file));
 }
 
 /**
@@ -109,16 +109,122 @@ export function splitCsvLine(file: string, line: number, text: string): string[]
   }
 }
 
-/** Streams the rows of a CSV file (`.gz` accepted) with their line numbers, a chunk at a time. */
+/**
+ * The fields of `text[start, end)` split at every comma: `text.slice(start, end).split(',')` without the
+ * intermediate line string (the fields are cut from `text` directly). No quote handling.
+ */
+export function splitFields(text: string, start: number, end: number): string[] {
+  const fields: string[] = [];
+  let from = start;
+  for (let comma = text.indexOf(',', from); comma >= 0 && comma < end; comma = text.indexOf(',', from)) {
+    fields.push(text.slice(from, comma));
+    from = comma + 1;
+  }
+  fields.push(text.slice(from, end));
+  return fields;
+}
+
+/**
+ * Streams the rows of a CSV file (`.gz` accepted) with their line numbers, a chunk at a time. The same
+ * lines as {@link readLineBatches}, split as {@link splitCsvLine} splits them, but cut straight out of
+ * each chunk: a chunk without any quote (the common case) is split without slicing each line first.
+ */
 export async function* readCsvRowBatches(file: string): AsyncGenerator<CsvRow[]> {
-  for await (const batch of readLineBatches(file)) {
-    yield batch.map(({ line, text }) => ({ line, fields: splitCsvLine(file, line, text) }));
+  const input = openText(file);
+  input.setEncoding('utf8');
+  let line = 0;
+  let carry = '';
+  try {
+    for await (const chunk of input as AsyncIterable<string>) {
+      const text = carry + chunk;
+      const quoted = text.includes('"');
+      const batch: CsvRow[] = [];
+      let start = 0;
+      for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+        line++;
+        const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+        if (end > start) {
+          const fields = quoted
+            ? splitCsvLine(file, line, text.slice(start, end))
+            : splitFields(text, start, end);
+          batch.push({ line, fields });
+        }
+        start = nl + 1;
+      }
+      carry = text.slice(start);
+      if (batch.length > 0) yield batch;
+    }
+    if (carry.length > 0) {
+      line++;
+      const text = carry.endsWith('\r') ? carry.slice(0, -1) : carry;
+      if (text.length > 0) yield [{ line, fields: splitCsvLine(file, line, text) }];
+    }
+  } catch (err) {
+    throw streamError(file, line, err);
+  } finally {
+    input.destroy();
   }
 }
 
 /** Streams the rows of a CSV file (`.gz` accepted) with their line numbers. */
-export async function* readCsvRows(file: string): AsyncGenerator<CsvRow> {
-  for await (const batch of readCsvRowBatches(file)) yield* batch;
+export function readCsvRows(file: string): AsyncIterableIterator<CsvRow> {
+  return flattenBatches(readCsvRowBatches(file));
+}
+
+/**
+ * The items of a stream of batches, one by one. Unlike `for (const x of batch) yield x` in an async
+ * generator (several promise turns per item), an item of a batch in hand costs one resolved promise, so
+ * a stream of records can be produced a batch at a time and still be consumed record by record. The
+ * batches are pulled one at a time, when the previous one is used up; `return()` (a `break` in the
+ * consumer) closes the source.
+ */
+export function flattenBatches<T>(batches: AsyncIterable<T[]>): AsyncIterableIterator<T> {
+  return new BatchFlattener(batches[Symbol.asyncIterator]());
+}
+
+class BatchFlattener<T> implements AsyncIterableIterator<T> {
+  readonly #source: AsyncIterator<T[]>;
+  #batch: T[] = [];
+  #i = 0;
+  #done = false;
+
+  constructor(source: AsyncIterator<T[]>) {
+    this.#source = source;
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<T> {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<T>> {
+    if (this.#i < this.#batch.length) return Promise.resolve({ value: this.#batch[this.#i++]!, done: false });
+    return this.#pull();
+  }
+
+  async #pull(): Promise<IteratorResult<T>> {
+    while (!this.#done) {
+      const r = await this.#source.next();
+      if (r.done === true) break;
+      if (r.value.length === 0) continue;
+      this.#batch = r.value;
+      this.#i = 1;
+      return { value: r.value[0]!, done: false };
+    }
+    this.#done = true;
+    this.#batch = [];
+    this.#i = 0;
+    return { value: undefined, done: true };
+  }
+
+  async return(): Promise<IteratorResult<T>> {
+    this.#batch = [];
+    this.#i = 0;
+    if (!this.#done) {
+      this.#done = true;
+      await this.#source.return?.();
+    }
+    return { value: undefined, done: true };
+  }
 }
 
 /** Reads the first non-empty line of a file (for format detection), or undefined for an empty file. */
@@ -128,6 +234,37 @@ export async function readFirstLine(file: string): Promise<string | undefined> {
 }
 
 const UINT_RE = /^\d+$/;
+
+/**
+ * The value of a string of 1 to 15 ASCII digits (always a safe integer), computed without a regular
+ * expression or `Number()`; -1 for anything else (longer, empty, or another character), which the
+ * caller then checks the slow way.
+ */
+function digitsValue(text: string): number {
+  const n = text.length;
+  if (n === 0 || n > 15) return -1;
+  let v = 0;
+  for (let i = 0; i < n; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+/** True for `digits.digits` (what UDEC_RE accepts beyond plain integers), checked character by character. */
+function isPlainDecimal(text: string): boolean {
+  const n = text.length;
+  let i = 0;
+  while (i < n && isDigit(text.charCodeAt(i))) i++;
+  if (i === 0 || i >= n - 1 || text.charCodeAt(i) !== 46) return false;
+  for (i++; i < n; i++) if (!isDigit(text.charCodeAt(i))) return false;
+  return true;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
 const UDEC_RE = /^\d+(\.\d+)?$/;
 
 /**
@@ -142,6 +279,10 @@ export class FieldParser {
 
   /** A non-negative integer (no sign, no exponent, no fraction). */
   uint(field: string, text: string | undefined): number {
+    if (text !== undefined) {
+      const v = digitsValue(text);
+      if (v >= 0) return v;
+    }
     if (text !== undefined && UINT_RE.test(text)) {
       const v = Number(text);
       if (Number.isSafeInteger(v)) return v;
@@ -152,6 +293,14 @@ export class FieldParser {
 
   /** A non-negative decimal number (integers and plain decimals only). */
   udec(field: string, text: string | undefined): number {
+    if (text !== undefined) {
+      const v = digitsValue(text);
+      if (v >= 0) return v;
+      if (isPlainDecimal(text)) {
+        // Up to 15 significant characters: finite and far below 2^53, as the checks below want.
+        if (text.length <= 16) return Number(text);
+      }
+    }
     if (text !== undefined && UDEC_RE.test(text)) {
       const v = Number(text);
       if (Number.isFinite(v) && v <= Number.MAX_SAFE_INTEGER) return v;

@@ -67,6 +67,45 @@ interface PodShape {
   gpuMilliPerGpu: number;
 }
 
+/**
+ * Pods that share placement constraints (node selector, required node affinity, tolerations), with
+ * the count of each distinct demand (requests and GPU devices) among them. A demand is kept as one
+ * short string (see {@link demandKey}), not as objects: a long trace has hundreds of thousands of them.
+ */
+interface ConstraintGroup {
+  readonly nodeSelector: Record<string, string>;
+  readonly terms: NodeSelectorTerm[];
+  readonly tolerations: Toleration[];
+  readonly demands: Map<string, number>;
+}
+
+const NO_SELECTOR: Record<string, string> = {};
+const NO_TERMS: NodeSelectorTerm[] = [];
+const NO_TOLERATIONS: Toleration[] = [];
+
+/** `gpuCount gpuMilliPerGpu resource value resource value …`: a pod's demand as one string. */
+function demandKey(requests: Map<string, number>, gpu: { count: number; milliPerGpu: number }): string {
+  let key = `${gpu.count} ${gpu.milliPerGpu}`;
+  for (const [r, v] of requests) key += ` ${r} ${v}`;
+  return key;
+}
+
+/** The PodShape of a group's demand key (the inverse of {@link demandKey}). */
+function shapeOf(group: ConstraintGroup, key: string, count: number): PodShape {
+  const parts = key.split(' ');
+  const requests = new Map<string, number>();
+  for (let i = 2; i < parts.length; i += 2) requests.set(parts[i]!, Number(parts[i + 1]));
+  return {
+    count,
+    requests,
+    nodeSelector: group.nodeSelector,
+    terms: group.terms,
+    tolerations: group.tolerations,
+    gpuCount: Number(parts[0]),
+    gpuMilliPerGpu: Number(parts[1]),
+  };
+}
+
 /** A pod's GPU demand: devices and thousandths of each, from kreplay's annotations or its requests. */
 export function podGpuDemand(
   pod: Pod,
@@ -145,7 +184,7 @@ export async function traceStats(
   const nodes = new Map<string, Node>();
   const podKinds: PodKinds = { cpuOnly: 0, gpuSharing: 0, oneGpu: 0, multiGpu: 0 };
   const requested = { cpuMilli: 0, memoryMib: 0, gpuMilli: 0 };
-  const podShapes = new Map<string, PodShape>();
+  const podShapes = new Map<string, ConstraintGroup>();
   let pods = 0;
   let n = 0;
   let firstUs = 0;
@@ -187,7 +226,12 @@ export async function traceStats(
   }
   let podsFitNoNode = 0;
   const shapes = [...nodeShapes.values()];
-  for (const p of podShapes.values()) if (!shapes.some((s) => fits(p, s))) podsFitNoNode += p.count;
+  for (const group of podShapes.values()) {
+    for (const [key, count] of group.demands) {
+      const p = shapeOf(group, key, count);
+      if (!shapes.some((s) => fits(p, s))) podsFitNoNode += p.count;
+    }
+  }
   return {
     format,
     records: n,
@@ -213,7 +257,7 @@ function addPod(
   obj: KObject,
   kinds: PodKinds,
   requested: TraceStats['requested'],
-  shapes: Map<string, PodShape>,
+  groups: Map<string, ConstraintGroup>,
 ): void {
   const pod = obj as Pod;
   const req = podRequests(pod);
@@ -226,21 +270,19 @@ function addPod(
   requested.memoryMib += (req.get('memory') ?? 0) / MIB;
   requested.gpuMilli += gpu.count * gpu.milliPerGpu;
   const spec = pod.spec;
-  const nodeSelector = spec?.nodeSelector ?? {};
+  const nodeSelector = spec?.nodeSelector ?? NO_SELECTOR;
   const terms =
-    spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
-  const tolerations = spec?.tolerations ?? [];
-  const key = JSON.stringify([[...req], nodeSelector, terms, tolerations, gpu]);
-  const s = shapes.get(key);
-  if (s) s.count++;
-  else
-    shapes.set(key, {
-      count: 1,
-      requests: req,
-      nodeSelector,
-      terms,
-      tolerations,
-      gpuCount: gpu.count,
-      gpuMilliPerGpu: gpu.milliPerGpu,
-    });
+    spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ??
+    NO_TERMS;
+  const tolerations = spec?.tolerations ?? NO_TOLERATIONS;
+  const unconstrained =
+    terms.length === 0 && tolerations.length === 0 && Object.keys(nodeSelector).length === 0;
+  const groupKey = unconstrained ? '' : JSON.stringify([nodeSelector, terms, tolerations]);
+  let group = groups.get(groupKey);
+  if (!group) {
+    group = { nodeSelector, terms, tolerations, demands: new Map() };
+    groups.set(groupKey, group);
+  }
+  const key = demandKey(req, gpu);
+  group.demands.set(key, (group.demands.get(key) ?? 0) + 1);
 }

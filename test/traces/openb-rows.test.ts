@@ -1,5 +1,12 @@
 import test from 'ava';
-import { readOpenbNodeRows, readOpenbPodRows } from '../../traces/openb/index.js';
+import {
+  openbNodeRowBatches,
+  openbPodRowBatches,
+  readOpenbNodeRows,
+  readOpenbPodRows,
+  type OpenbNodeRow,
+  type OpenbPodRow,
+} from '../../traces/openb/index.js';
 
 const FIX = 'test/fixtures/traces/openb';
 
@@ -68,4 +75,18 @@ test('pod rows: five-column multigpu list has no qos nor times', async (t) => {
     qos: '',
     line: 4,
   });
+});
+
+test('openbNodeRowBatches / openbPodRowBatches: the rows of the row readers, a chunk at a time', async (t) => {
+  const nodes: OpenbNodeRow[] = [];
+  for await (const b of openbNodeRowBatches(`${FIX}/nodes.csv`)) nodes.push(...b);
+  t.deepEqual(nodes, await readOpenbNodeRows(`${FIX}/nodes.csv`));
+  t.is(nodes.length, 4);
+  let columns = 0;
+  const pods: OpenbPodRow[] = [];
+  for await (const b of openbPodRowBatches(`${FIX}/pods.csv`, { onHeader: (c) => (columns = c) }))
+    pods.push(...b);
+  t.is(columns, 11);
+  t.deepEqual(pods, await readOpenbPodRows(`${FIX}/pods.csv`));
+  t.is(pods.length, 8);
 });

@@ -10,6 +10,7 @@ import type { KObject } from '../../engine/api/types.js';
 import {
   expectColumns,
   FieldParser,
+  flattenBatches,
   readCsvRowBatches,
   SkipCounter,
   type CsvRow,
@@ -250,22 +251,23 @@ export function parseBatchInstance(file: string, row: CsvRow): InstanceRow {
   return { name, task, job, status: st, start, end, machine, line: row.line };
 }
 
+/** The parsed rows of a table in file order, a chunk at a time (bad rows go to `skips`). */
 async function* rows<T>(
   file: string,
   parse: (file: string, row: CsvRow) => T,
   skips: SkipCounter,
-): AsyncGenerator<T> {
-  for await (const batch of readCsvRowBatches(file))
+): AsyncGenerator<T[]> {
+  for await (const batch of readCsvRowBatches(file)) {
+    const out: T[] = [];
     for (const row of batch) {
-      let v: T;
       try {
-        v = parse(file, row);
+        out.push(parse(file, row));
       } catch (err) {
         skips.handle(err);
-        continue;
       }
-      yield v;
     }
+    yield out;
+  }
 }
 
 async function findTables(opts: Alibaba2018Options): Promise<Partial<Record<Alibaba2018Table, string>>> {
@@ -357,7 +359,7 @@ function containerPod(c: ContainerRow): KObject {
 export function readAlibaba2018(opts: Alibaba2018Options): TraceSource {
   const skips = new SkipCounter(opts.onInvalid);
   const loss: LossReport = { format: 'alibaba2018', notes: [], skipped: skips.skipped };
-  async function* records(): AsyncGenerator<TraceRecord> {
+  async function* recordBatches(): AsyncGenerator<TraceRecord[]> {
     const tables = await findTables(opts);
     if (Object.keys(tables).length === 0)
       throw new InputError(
@@ -374,12 +376,12 @@ export function readAlibaba2018(opts: Alibaba2018Options): TraceSource {
       sources.push(asBatches(await batchRecords(tables.batch_task, tables.batch_instance)));
     else if (tables.batch_instance)
       loss.notes.push('batch_instance without batch_task: instances not replayed (requests are on tasks)');
-    for await (const batch of mergeBatches(sources)) yield* batch;
+    yield* mergeBatches(sources);
   }
 
   async function machineRecords(file: string): Promise<TraceRecord[]> {
     const all: MachineRow[] = [];
-    for await (const r of rows(file, parseMachineMeta, skips)) all.push(r);
+    for await (const chunk of rows(file, parseMachineMeta, skips)) for (const r of chunk) all.push(r);
     all.sort((a, b) => a.timeUs - b.timeUs); // stable: a machine's events keep file order at equal times
     const last = new Map<string, string>();
     const out: TraceRecord[] = [];
@@ -411,10 +413,11 @@ export function readAlibaba2018(opts: Alibaba2018Options): TraceSource {
   async function containerRecords(file: string): Promise<TraceRecord[]> {
     const first = new Map<string, ContainerRow>();
     let later = 0;
-    for await (const c of rows(file, parseContainerMeta, skips)) {
-      if (first.has(c.id)) later++;
-      else first.set(c.id, c);
-    }
+    for await (const chunk of rows(file, parseContainerMeta, skips))
+      for (const c of chunk) {
+        if (first.has(c.id)) later++;
+        else first.set(c.id, c);
+      }
     const all = [...first.values()].sort((a, b) => a.timeUs - b.timeUs);
     loss.notes.push(
       'container_meta: one bare Pod per container, created at its first row, never deleted (the table has no end); later rows (status changes) are not replayed: ' +
@@ -429,16 +432,17 @@ export function readAlibaba2018(opts: Alibaba2018Options): TraceSource {
     const tasks = new Map<string, TaskRow>();
     const byNumber = new Map<string, string>(); // `${job}/#${n}` -> task key
     let duplicates = 0;
-    for await (const t of rows(taskFile, parseBatchTask, skips)) {
-      const key = `${t.job}/${t.name}`;
-      if (tasks.has(key)) {
-        duplicates++;
-        continue;
+    for await (const chunk of rows(taskFile, parseBatchTask, skips))
+      for (const t of chunk) {
+        const key = `${t.job}/${t.name}`;
+        if (tasks.has(key)) {
+          duplicates++;
+          continue;
+        }
+        tasks.set(key, t);
+        const dag = parseTaskName(t.name);
+        if (dag) byNumber.set(`${t.job}/#${dag.id}`, key);
       }
-      tasks.set(key, t);
-      const dag = parseTaskName(t.name);
-      if (dag) byNumber.set(`${t.job}/#${dag.id}`, key);
-    }
     // Release = max(start, end of every dependency): a task's pods exist only once its inputs are done.
     let missingDeps = 0;
     let dagTasks = 0;
@@ -462,14 +466,15 @@ export function readAlibaba2018(opts: Alibaba2018Options): TraceSource {
     const pending: { at: number; task: TaskRow; inst: InstanceRow | undefined; ord: number }[] = [];
     if (instanceFile) {
       let orphans = 0;
-      for await (const inst of rows(instanceFile, parseBatchInstance, skips)) {
-        const task = tasks.get(`${inst.job}/${inst.task}`);
-        if (!task) {
-          orphans++;
-          continue;
+      for await (const chunk of rows(instanceFile, parseBatchInstance, skips))
+        for (const inst of chunk) {
+          const task = tasks.get(`${inst.job}/${inst.task}`);
+          if (!task) {
+            orphans++;
+            continue;
+          }
+          pending.push({ at: Math.max(inst.start, task.release), task, inst, ord: task.made++ });
         }
-        pending.push({ at: Math.max(inst.start, task.release), task, inst, ord: task.made++ });
-      }
       loss.notes.push(
         "batch_instance: one Pod per instance, created at max(its start_time, its task dependencies' latest end_time), running end_time - start_time (kreplay.io/duration); status Failed -> kreplay.io/exit: failed",
         `${orphans} instances of tasks not in batch_task were not replayed`,
@@ -509,7 +514,7 @@ export function readAlibaba2018(opts: Alibaba2018Options): TraceSource {
     return out;
   }
 
-  return { format: 'alibaba2018', records: records(), loss };
+  return { format: 'alibaba2018', records: flattenBatches(recordBatches()), loss };
 }
 
 function jobObjectName(t: TaskRow): string {

@@ -9,6 +9,7 @@ import { TimeHeap } from '../heap.js';
 import {
   expectColumns,
   FieldParser,
+  flattenBatches,
   readCsvRows,
   SkipCounter,
   type CsvRow,
@@ -78,6 +79,8 @@ export interface Dlrm2025Options {
 }
 
 const US = 1_000_000;
+/** Records handed out per batch (the rows are all in memory by then). */
+const BATCH = 1024;
 const LABEL_RE = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 
 function pair(p: FieldParser, f: string[], i: number, integer: boolean): [number, number] {
@@ -194,7 +197,7 @@ export function readDlrm2025(opts: Dlrm2025Options): TraceSource {
     ],
     skipped: skips.skipped,
   };
-  async function* records(): AsyncGenerator<TraceRecord> {
+  async function* recordBatches(): AsyncGenerator<TraceRecord[]> {
     const all: DlrmRow[] = [];
     let header = true;
     for await (const row of readCsvRows(opts.pods)) {
@@ -220,7 +223,8 @@ export function readDlrm2025(opts: Dlrm2025Options): TraceSource {
       throw new InputError(opts.pods, 1, undefined, 'empty file: expected a header line', 'BAD_HEADER');
     if (mode === 'arrival-only') {
       loss.notes.push('arrival-only: every pod is created at t=0 in file order and never deleted');
-      for (const r of all) yield { timeUs: 0, op: 'create', object: dlrmPodObject(r) };
+      for (let i = 0; i < all.length; i += BATCH)
+        yield all.slice(i, i + BATCH).map((r) => ({ timeUs: 0, op: 'create', object: dlrmPodObject(r) }));
       return;
     }
     const before = all.filter((r) => r.creation === undefined).length;
@@ -229,18 +233,24 @@ export function readDlrm2025(opts: Dlrm2025Options): TraceSource {
     );
     all.sort((a, b) => (a.creation ?? 0) - (b.creation ?? 0));
     const deletes = new TimeHeap<KObject>();
+    let out: TraceRecord[] = [];
     for (const r of all) {
       const at = Math.round((r.creation ?? 0) * US);
       while (deletes.size > 0 && deletes.peekTime()! <= at) {
         const d = deletes.pop()!;
-        yield { timeUs: d.timeUs, op: 'delete', object: d.value };
+        out.push({ timeUs: d.timeUs, op: 'delete', object: d.value });
       }
       const pod = dlrmPodObject(r);
-      yield { timeUs: at, op: 'create', object: pod };
+      out.push({ timeUs: at, op: 'create', object: pod });
       if (r.deletion !== undefined) deletes.push(Math.max(at, Math.round(r.deletion * US)), refOf(pod));
+      if (out.length >= BATCH) {
+        yield out;
+        out = [];
+      }
     }
     for (let d = deletes.pop(); d; d = deletes.pop())
-      yield { timeUs: d.timeUs, op: 'delete', object: d.value };
+      out.push({ timeUs: d.timeUs, op: 'delete', object: d.value });
+    yield out;
   }
-  return { format: 'dlrm2025', records: records(), loss };
+  return { format: 'dlrm2025', records: flattenBatches(recordBatches()), loss };
 }

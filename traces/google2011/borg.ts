@@ -594,6 +594,31 @@ export class BorgMapper {
   }
 }
 
+/**
+ * Maps time-ordered batches of events to batches of records (one output batch per input batch), with
+ * the node flush before the first event of each later time and a last flush at the end.
+ */
+export async function* mapBorgEvents(
+  events: AsyncIterable<readonly BorgEvent[]>,
+  mapper: BorgMapper,
+): AsyncGenerator<TraceRecord[]> {
+  let now = 0;
+  for await (const batch of events) {
+    const out: TraceRecord[] = [];
+    for (const ev of batch) {
+      if (ev.timeUs > now) {
+        mapper.flush(now, out);
+        now = ev.timeUs;
+      }
+      mapper.handle(ev, out);
+    }
+    if (out.length > 0) yield out;
+  }
+  const out: TraceRecord[] = [];
+  mapper.flush(now, out);
+  if (out.length > 0) yield out;
+}
+
 function toRequirement(c: BorgConstraint): Record<string, unknown>[] {
   const key = ATTR_LABEL_PREFIX + labelSafe(c.name);
   const v = labelSafe(c.value);

@@ -5,9 +5,23 @@
  */
 import { stat } from 'node:fs/promises';
 import { InputError } from '../../engine/api/errors.js';
-import { FieldParser, readCsvRowBatches, SkipCounter, type CsvRow, type OnInvalid } from '../input.js';
+import {
+  FieldParser,
+  flattenBatches,
+  readCsvRowBatches,
+  SkipCounter,
+  type CsvRow,
+  type OnInvalid,
+} from '../input.js';
 import type { LossReport, TraceRecord, TraceSource } from '../types.js';
-import { BORG_STATIC_NOTES, BorgMapper, type BorgEvent, type Relation, type TaskEventKind } from './borg.js';
+import {
+  BORG_STATIC_NOTES,
+  BorgMapper,
+  mapBorgEvents,
+  type BorgEvent,
+  type Relation,
+  type TaskEventKind,
+} from './borg.js';
 import { mergeBatches } from './merge.js';
 import { GOOGLE_TIME_OFFSET_US, tableEvents, tableFiles } from './tables.js';
 
@@ -247,7 +261,7 @@ export function readGoogle2011(opts: Google2011Options): TraceSource {
     priorities: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11],
     freeBelow: 2,
   });
-  async function* records(): AsyncGenerator<TraceRecord> {
+  async function* recordBatches(): AsyncGenerator<TraceRecord[]> {
     if (!(await stat(opts.trace)).isDirectory()) {
       throw new InputError(
         opts.trace,
@@ -288,25 +302,11 @@ export function readGoogle2011(opts: Google2011Options): TraceSource {
     }
     const missing = GOOGLE2011_TABLES.filter((t) => !present.includes(t));
     if (missing.length > 0) loss.notes.push(`tables not present: ${missing.join(', ')}`);
-    const out: TraceRecord[] = [];
-    mapper.start(out);
-    yield* out;
-    let now = 0;
-    for await (const batch of mergeBatches(sources)) {
-      for (const ev of batch) {
-        out.length = 0;
-        if (ev.timeUs > now) {
-          mapper.flush(now, out);
-          now = ev.timeUs;
-        }
-        mapper.handle(ev, out);
-        for (const r of out) yield r;
-      }
-    }
-    out.length = 0;
-    mapper.flush(now, out);
-    yield* out;
+    const first: TraceRecord[] = [];
+    mapper.start(first);
+    yield first;
+    yield* mapBorgEvents(mergeBatches(sources), mapper);
     loss.notes.push(...mapper.notes());
   }
-  return { format: 'google2011', records: records(), loss };
+  return { format: 'google2011', records: flattenBatches(recordBatches()), loss };
 }

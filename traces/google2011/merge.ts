@@ -71,8 +71,13 @@ export async function* mergeBatches<T extends Timed>(
   }
 }
 
-/** Wraps a stream of single items as a stream of one-item batches. */
+/** Wraps a stream of single items (or an array) as a stream of batches of up to 1,024 items. */
 export async function* asBatches<T>(items: AsyncIterable<T> | Iterable<T>): AsyncGenerator<T[]> {
+  if (Array.isArray(items)) {
+    // An array in hand: slices of it, without one await per item.
+    for (let i = 0; i < items.length; i += 1024) yield (items as T[]).slice(i, i + 1024);
+    return;
+  }
   const buf: T[] = [];
   for await (const x of items) {
     buf.push(x);

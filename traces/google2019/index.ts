@@ -6,13 +6,14 @@
  */
 import { stat } from 'node:fs/promises';
 import { InputError } from '../../engine/api/errors.js';
-import { readLineBatches, SkipCounter, type OnInvalid } from '../input.js';
+import { flattenBatches, readLineBatches, SkipCounter, type OnInvalid } from '../input.js';
 import type { LossReport, TraceRecord, TraceSource } from '../types.js';
 import {
   AFTER_TRACE,
   BORG_STATIC_NOTES,
   BorgMapper,
   GOOGLE_TIME_OFFSET_US,
+  mapBorgEvents,
   mergeBatches,
   type BorgConstraint,
   type BorgEvent,
@@ -279,7 +280,7 @@ export function readGoogle2019(opts: Google2019Options): TraceSource {
     skipped: skips.skipped,
   };
   const mapper = new BorgMapper({ format: 'google2019', priorities: [], freeBelow: 100 });
-  async function* records(): AsyncGenerator<TraceRecord> {
+  async function* recordBatches(): AsyncGenerator<TraceRecord[]> {
     if (!(await stat(opts.trace)).isDirectory())
       throw new InputError(
         opts.trace,
@@ -318,23 +319,8 @@ export function readGoogle2019(opts: Google2019Options): TraceSource {
       );
     const missing = GOOGLE2019_TABLES.filter((t) => !present.includes(t));
     if (missing.length > 0) loss.notes.push(`tables not present: ${missing.join(', ')}`);
-    const out: TraceRecord[] = [];
-    let now = 0;
-    for await (const batch of mergeBatches(sources)) {
-      for (const ev of batch) {
-        out.length = 0;
-        if (ev.timeUs > now) {
-          mapper.flush(now, out);
-          now = ev.timeUs;
-        }
-        mapper.handle(ev, out);
-        for (const r of out) yield r;
-      }
-    }
-    out.length = 0;
-    mapper.flush(now, out);
-    yield* out;
+    yield* mapBorgEvents(mergeBatches(sources), mapper);
     loss.notes.push(...mapper.notes());
   }
-  return { format: 'google2019', records: records(), loss };
+  return { format: 'google2019', records: flattenBatches(recordBatches()), loss };
 }

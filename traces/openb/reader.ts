@@ -2,7 +2,7 @@
  * openb rows -> Kubernetes Nodes and bare Pods -> TraceRecords (mapping in docs/traces.md).
  */
 import type { KObject } from '../../engine/api/types.js';
-import { readLines, SkipCounter, splitCsvLine, type OnInvalid } from '../input.js';
+import { flattenBatches, readLines, SkipCounter, splitCsvLine, type OnInvalid } from '../input.js';
 import { TimeHeap } from '../heap.js';
 import {
   ANN_DURATION,
@@ -21,7 +21,7 @@ import {
   TRACE_IMAGE,
 } from '../objects.js';
 import type { LossReport, TraceMode, TraceRecord, TraceSource } from '../types.js';
-import { openbNodeRows, openbPodRows, type OpenbNodeRow, type OpenbPodRow } from './rows.js';
+import { openbNodeRowBatches, openbPodRowBatches, type OpenbNodeRow, type OpenbPodRow } from './rows.js';
 
 /** Options of {@link readOpenb}. */
 export interface OpenbOptions {
@@ -35,6 +35,8 @@ export interface OpenbOptions {
 }
 
 const US = 1_000_000;
+/** Rows per batch when a sorted in-memory list is handed out. */
+const SORTED_BATCH = 1024;
 
 /** The Node of one node row. */
 export function openbNodeObject(row: OpenbNodeRow): KObject {
@@ -142,10 +144,10 @@ export function readOpenb(opts: OpenbOptions): TraceSource {
       'time-faithful: a pod the trace ran (scheduled_time and deletion_time set) runs for deletion − scheduled seconds once started, then Succeeds; only pods deleted without ever running are deleted at deletion_time',
     );
   }
-  async function* records(): AsyncGenerator<TraceRecord> {
+  async function* recordBatches(): AsyncGenerator<TraceRecord[]> {
     if (opts.nodes) {
-      for await (const row of openbNodeRows(opts.nodes, { skips }))
-        yield { timeUs: 0, op: 'create', object: openbNodeObject(row) };
+      for await (const rows of openbNodeRowBatches(opts.nodes, { skips }))
+        yield rows.map((row) => ({ timeUs: 0, op: 'create', object: openbNodeObject(row) }));
     }
     if (!opts.pods) return;
     const scan = mode === 'time-faithful' ? await scanCreationTimes(opts.pods) : undefined;
@@ -155,36 +157,42 @@ export function readOpenb(opts: OpenbOptions): TraceSource {
           ? 'the pod list has no times (5 columns): pods arrive at t=0 in file order and are never deleted'
           : 'arrival-only: every pod is created at t=0 in file order and never deleted',
       );
-      for await (const row of openbPodRows(opts.pods, { skips }))
-        yield { timeUs: 0, op: 'create', object: openbPodObject(row) };
+      for await (const rows of openbPodRowBatches(opts.pods, { skips }))
+        yield rows.map((row) => ({ timeUs: 0, op: 'create', object: openbPodObject(row) }));
       return;
     }
     loss.notes.push(`time-faithful: times shifted so that the earliest creation_time (${scan.min} s) is t=0`);
-    let rows: AsyncIterable<OpenbPodRow> = openbPodRows(opts.pods, { skips });
+    let batches: AsyncIterable<OpenbPodRow[]> = openbPodRowBatches(opts.pods, { skips });
     if (!scan.sorted) {
       loss.notes.push('rows are not in creation_time order: the pod list was sorted in memory (stable)');
       const all: OpenbPodRow[] = [];
-      for await (const r of rows) all.push(r);
+      for await (const rows of batches) for (const r of rows) all.push(r);
       all.sort((a, b) => a.creationTime! - b.creationTime!);
-      rows = (async function* () {
-        yield* all;
+      batches = (async function* () {
+        for (let i = 0; i < all.length; i += SORTED_BATCH) yield all.slice(i, i + SORTED_BATCH);
       })();
     }
     const deletes = new TimeHeap<KObject>();
-    for await (const row of rows) {
-      const createUs = Math.round((row.creationTime! - scan.min) * US);
-      // Deletes due at or before this create go first: a pod that ends when another starts frees its room.
-      while (deletes.size > 0 && deletes.peekTime()! <= createUs) {
-        const d = deletes.pop()!;
-        yield { timeUs: d.timeUs, op: 'delete', object: d.value };
+    for await (const rows of batches) {
+      const out: TraceRecord[] = [];
+      for (const row of rows) {
+        const createUs = Math.round((row.creationTime! - scan.min) * US);
+        // Deletes due at or before this create go first: a pod that ends when another starts frees its room.
+        while (deletes.size > 0 && deletes.peekTime()! <= createUs) {
+          const d = deletes.pop()!;
+          out.push({ timeUs: d.timeUs, op: 'delete', object: d.value });
+        }
+        const pod = openbPodObject(row);
+        out.push({ timeUs: createUs, op: 'create', object: pod });
+        if (row.deletionTime !== undefined && row.scheduledTime === undefined)
+          deletes.push(Math.round((row.deletionTime - scan.min) * US), refOf(pod));
       }
-      const pod = openbPodObject(row);
-      yield { timeUs: createUs, op: 'create', object: pod };
-      if (row.deletionTime !== undefined && row.scheduledTime === undefined)
-        deletes.push(Math.round((row.deletionTime - scan.min) * US), refOf(pod));
+      yield out;
     }
+    const out: TraceRecord[] = [];
     for (let d = deletes.pop(); d; d = deletes.pop())
-      yield { timeUs: d.timeUs, op: 'delete', object: d.value };
+      out.push({ timeUs: d.timeUs, op: 'delete', object: d.value });
+    yield out;
   }
-  return { format: 'openb', records: records(), loss };
+  return { format: 'openb', records: flattenBatches(recordBatches()), loss };
 }

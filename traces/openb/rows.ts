@@ -6,6 +6,7 @@ import { InputError } from '../../engine/api/errors.js';
 import {
   expectColumns,
   FieldParser,
+  flattenBatches,
   readCsvRowBatches,
   SkipCounter,
   type CsvRow,
@@ -172,56 +173,97 @@ export function parseOpenbPodRow(file: string, row: CsvRow, columns: number): Op
   return out;
 }
 
-/** Streams validated node rows of an openb node list (`.gz` accepted). */
-export async function* openbNodeRows(file: string, opts: OpenbRowOptions = {}): AsyncGenerator<OpenbNodeRow> {
-  const skips = opts.skips ?? new SkipCounter(opts.onInvalid);
-  let header = true;
-  for await (const batch of readCsvRowBatches(file))
-    for (const row of batch) {
-      if (header) {
-        checkHeader(file, row, [OPENB_NODE_COLUMNS]);
-        header = false;
-        continue;
+/**
+ * Parses the rows of a headed CSV file a chunk at a time: `header` checks the first row (its error is
+ * never skipped), `row` parses each other row; a bad row goes to `skips` (which rethrows it when
+ * failing). When a row throws, the rows parsed before it in its chunk are handed out first, as a
+ * row-by-row reader would. Returns false when the file had no row at all.
+ */
+async function* parsedBatches<T>(
+  file: string,
+  skips: SkipCounter,
+  header: (r: CsvRow) => void,
+  row: (r: CsvRow) => T,
+): AsyncGenerator<T[], boolean> {
+  let first = true;
+  for await (const batch of readCsvRowBatches(file)) {
+    const out: T[] = [];
+    try {
+      for (const r of batch) {
+        if (first) {
+          first = false;
+          header(r);
+          continue;
+        }
+        let parsed: T;
+        try {
+          parsed = row(r);
+        } catch (err) {
+          skips.handle(err);
+          continue;
+        }
+        out.push(parsed);
       }
-      let parsed: OpenbNodeRow;
-      try {
-        parsed = parseOpenbNodeRow(file, row);
-      } catch (err) {
-        skips.handle(err);
-        continue;
-      }
-      yield parsed;
+    } catch (err) {
+      if (out.length > 0) yield out;
+      throw err;
     }
-  if (header) checkHeader(file, undefined, []);
+    if (out.length > 0) yield out;
+  }
+  return !first;
+}
+
+/** Streams validated node rows of an openb node list (`.gz` accepted), a chunk at a time. */
+export async function* openbNodeRowBatches(
+  file: string,
+  opts: OpenbRowOptions = {},
+): AsyncGenerator<OpenbNodeRow[]> {
+  const skips = opts.skips ?? new SkipCounter(opts.onInvalid);
+  const any = yield* parsedBatches(
+    file,
+    skips,
+    (row) => checkHeader(file, row, [OPENB_NODE_COLUMNS]),
+    (row) => parseOpenbNodeRow(file, row),
+  );
+  if (!any) checkHeader(file, undefined, []);
+}
+
+/** Streams validated node rows of an openb node list (`.gz` accepted). */
+export function openbNodeRows(file: string, opts: OpenbRowOptions = {}): AsyncIterableIterator<OpenbNodeRow> {
+  return flattenBatches(openbNodeRowBatches(file, opts));
+}
+
+/**
+ * Streams validated pod rows of an openb pod list (`.gz` accepted), a chunk at a time; `columns` tells
+ * the caller whether the list carries times (11) or not (5, the `multigpu*` lists).
+ */
+export async function* openbPodRowBatches(
+  file: string,
+  opts: OpenbRowOptions & { onHeader?: (columns: number) => void } = {},
+): AsyncGenerator<OpenbPodRow[]> {
+  const skips = opts.skips ?? new SkipCounter(opts.onInvalid);
+  let columns = 0;
+  const any = yield* parsedBatches(
+    file,
+    skips,
+    (row) => {
+      columns = checkHeader(file, row, [OPENB_POD_COLUMNS, OPENB_POD_COLUMNS.slice(0, OPENB_POD_SHORT)]);
+      opts.onHeader?.(columns);
+    },
+    (row) => parseOpenbPodRow(file, row, columns),
+  );
+  if (!any) checkHeader(file, undefined, []);
 }
 
 /**
  * Streams validated pod rows of an openb pod list (`.gz` accepted); `columns` tells the caller whether
  * the list carries times (11) or not (5, the `multigpu*` lists).
  */
-export async function* openbPodRows(
+export function openbPodRows(
   file: string,
   opts: OpenbRowOptions & { onHeader?: (columns: number) => void } = {},
-): AsyncGenerator<OpenbPodRow> {
-  const skips = opts.skips ?? new SkipCounter(opts.onInvalid);
-  let columns = 0;
-  for await (const batch of readCsvRowBatches(file))
-    for (const row of batch) {
-      if (columns === 0) {
-        columns = checkHeader(file, row, [OPENB_POD_COLUMNS, OPENB_POD_COLUMNS.slice(0, OPENB_POD_SHORT)]);
-        opts.onHeader?.(columns);
-        continue;
-      }
-      let parsed: OpenbPodRow;
-      try {
-        parsed = parseOpenbPodRow(file, row, columns);
-      } catch (err) {
-        skips.handle(err);
-        continue;
-      }
-      yield parsed;
-    }
-  if (columns === 0) checkHeader(file, undefined, []);
+): AsyncIterableIterator<OpenbPodRow> {
+  return flattenBatches(openbPodRowBatches(file, opts));
 }
 
 /**

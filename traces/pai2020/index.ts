@@ -8,6 +8,7 @@ import type { KObject } from '../../engine/api/types.js';
 import {
   expectColumns,
   FieldParser,
+  flattenBatches,
   readCsvRowBatches,
   SkipCounter,
   type CsvRow,
@@ -83,27 +84,35 @@ export function readPai2020(opts: Pai2020Options): TraceSource {
     ],
     skipped: skips.skipped,
   };
-  async function* records(): AsyncGenerator<TraceRecord> {
+  async function* recordBatches(): AsyncGenerator<TraceRecord[]> {
     let first = true;
     let n = 0;
     for await (const batch of readCsvRowBatches(opts.nodes)) {
-      for (const row of batch) {
-        if (first) {
-          first = false;
-          if (row.fields.join(',') === PAI_COLUMNS) continue;
+      const out: TraceRecord[] = [];
+      try {
+        for (const row of batch) {
+          if (first) {
+            first = false;
+            if (row.fields.join(',') === PAI_COLUMNS) continue;
+          }
+          let m: PaiMachineRow;
+          try {
+            m = parsePaiMachineRow(opts.nodes, row);
+          } catch (err) {
+            skips.handle(err);
+            continue;
+          }
+          n++;
+          out.push({ timeUs: 0, op: 'create', object: paiNodeObject(m) });
         }
-        let m: PaiMachineRow;
-        try {
-          m = parsePaiMachineRow(opts.nodes, row);
-        } catch (err) {
-          skips.handle(err);
-          continue;
-        }
-        n++;
-        yield { timeUs: 0, op: 'create', object: paiNodeObject(m) };
+      } catch (err) {
+        // The machines before the bad row come out first, as they would row by row.
+        if (out.length > 0) yield out;
+        throw err;
       }
+      if (out.length > 0) yield out;
     }
     if (n === 0 && first) throw new InputError(opts.nodes, 1, undefined, 'empty machine spec', 'NO_INPUT');
   }
-  return { format: 'pai2020', records: records(), loss };
+  return { format: 'pai2020', records: flattenBatches(recordBatches()), loss };
 }

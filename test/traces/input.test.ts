@@ -1,0 +1,110 @@
+import test from 'ava';
+import {
+  FieldParser,
+  flattenBatches,
+  readCsvRowBatches,
+  readCsvRows,
+  splitCsvLine,
+  splitFields,
+} from '../../traces/input.js';
+import { tempFile } from './helpers.js';
+
+test('splitFields cuts the fields of a range as slice + split would', (t) => {
+  const text = 'x\n1,,a b,\n7';
+  // The range [2, 9) is the line "1,,a b,": four fields, the last one empty.
+  t.deepEqual(splitFields(text, 2, 9), ['1', '', 'a b', '']);
+  t.deepEqual(splitFields(text, 2, 9), text.slice(2, 9).split(','));
+  t.deepEqual(splitFields(text, 10, 11), ['7']);
+  t.deepEqual(splitFields(text, 0, 0), ['']);
+  // A comma after the range end is not a field boundary.
+  t.deepEqual(splitFields('ab,cd', 0, 2), ['ab']);
+});
+
+test('readCsvRowBatches: line numbers count empty lines, CRLF stripped, quoted lines via csv-parse', async (t) => {
+  const file = tempFile('rows.csv', 'a,b\r\n\n"x,y",2\n1,2,3');
+  const rows = [];
+  for await (const batch of readCsvRowBatches(file)) rows.push(...batch);
+  t.deepEqual(rows, [
+    { line: 1, fields: ['a', 'b'] },
+    { line: 3, fields: ['x,y', '2'] },
+    { line: 4, fields: ['1', '2', '3'] },
+  ]);
+  t.deepEqual(splitCsvLine(file, 3, '"x,y",2'), ['x,y', '2']);
+});
+
+test('readCsvRows of a gzip file: the same rows one by one', async (t) => {
+  const file = tempFile('rows.csv.gz', '1,2\n3,4\n');
+  const rows = [];
+  for await (const row of readCsvRows(file)) rows.push(row);
+  t.deepEqual(rows, [
+    { line: 1, fields: ['1', '2'] },
+    { line: 2, fields: ['3', '4'] },
+  ]);
+});
+
+test('flattenBatches yields every item in order, skips empty batches, and closes the source on break', async (t) => {
+  let closed = false;
+  async function* source(): AsyncGenerator<number[]> {
+    try {
+      yield [1, 2];
+      yield [];
+      yield [3];
+      yield [4, 5, 6];
+    } finally {
+      closed = true;
+    }
+  }
+  const all: number[] = [];
+  for await (const x of flattenBatches(source())) all.push(x);
+  t.deepEqual(all, [1, 2, 3, 4, 5, 6]);
+  t.true(closed);
+
+  closed = false;
+  const some: number[] = [];
+  for await (const x of flattenBatches(source())) {
+    some.push(x);
+    if (x === 3) break;
+  }
+  t.deepEqual(some, [1, 2, 3]);
+  t.true(closed);
+});
+
+test('flattenBatches: an error of the source comes after the items before it', async (t) => {
+  async function* source(): AsyncGenerator<string[]> {
+    yield ['a', 'b'];
+    throw new Error('bad batch');
+  }
+  const seen: string[] = [];
+  const err = await t.throwsAsync(async () => {
+    for await (const x of flattenBatches(source())) seen.push(x);
+  });
+  t.is(err!.message, 'bad batch');
+  t.deepEqual(seen, ['a', 'b']);
+});
+
+test('FieldParser fast paths give the values and errors of the strict forms', (t) => {
+  const p = new FieldParser('f.csv', 7);
+  t.is(p.uint('n', '0'), 0);
+  t.is(p.uint('n', '007'), 7);
+  t.is(p.uint('n', '123456789012345'), 123456789012345);
+  // 16 digits: past the fast path, still a safe integer.
+  t.is(p.uint('n', '9007199254740991'), 9007199254740991);
+  t.is(p.udec('x', '12'), 12);
+  t.is(p.udec('x', '0.025'), 0.025);
+  t.is(p.udec('x', '120.0'), 120);
+  t.is(p.udec('x', '1234567.12345678'), 1234567.12345678);
+  t.is(
+    t.throws(() => p.uint('n', '9007199254740993'))!.message,
+    'f.csv:7: n: "9007199254740993" is too large',
+  );
+  t.is(
+    t.throws(() => p.udec('x', '123456789012345678.5'))!.message,
+    'f.csv:7: x: "123456789012345678.5" is too large',
+  );
+  t.is(t.throws(() => p.uint('n', '-5'))!.message, 'f.csv:7: n: "-5" is negative');
+  t.is(t.throws(() => p.uint('n', '1.5'))!.message, 'f.csv:7: n: "1.5" is not a non-negative integer');
+  t.is(t.throws(() => p.udec('x', '1.'))!.message, 'f.csv:7: x: "1." is not a non-negative number');
+  t.is(t.throws(() => p.udec('x', '.5'))!.message, 'f.csv:7: x: ".5" is not a non-negative number');
+  t.is(t.throws(() => p.udec('x', ''))!.message, 'f.csv:7: x: empty (want a non-negative number)');
+  t.is(t.throws(() => p.udec('x', '-0.5'))!.message, 'f.csv:7: x: "-0.5" is negative');
+});
