@@ -1,10 +1,13 @@
 /**
  * Benchmark entry: `node dist/bench/run.js [--quick] [--out DIR] [--only a,b] [--core-only]`
- * (`npm run bench` = `--quick`, under 3 minutes; `npm run bench:full` = upstream counts).
- * Writes bench/results/sim.csv and bench/results/scheduler-perf.csv (or under --out).
+ * (`npm run bench` = `--quick`, under 3 minutes; `npm run bench:full` = upstream counts, then the
+ * Google-scale day of `google-scale.ts` unless `--only` or `--core-only` narrows the run).
+ * Writes bench/results/sim.csv and bench/results/scheduler-perf.csv (or under --out), and in full
+ * mode appends a row to google-scale.csv there.
  */
 import { join } from 'node:path';
 import { runBench } from './suite.js';
+import { runGoogleScaleChild } from './google-scale.js';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -14,11 +17,14 @@ function arg(name: string): string | undefined {
 const quick = process.argv.includes('--quick');
 const outDir = arg('out') ?? join(process.cwd(), 'bench', 'results');
 const only = arg('only')?.split(',').filter(Boolean) ?? [];
+const coreOnly = process.argv.includes('--core-only');
 await runBench({
   quick,
   outDir,
   only,
-  coreOnly: process.argv.includes('--core-only'),
+  coreOnly,
   log: (l) => process.stdout.write(`${l}\n`),
 });
+if (!quick && only.length === 0 && !coreOnly)
+  await runGoogleScaleChild({ scale: 1, csv: join(outDir, 'google-scale.csv') });
 process.stdout.write(`CSV written to ${outDir}\n`);
