@@ -233,6 +233,8 @@ export class NodeIndex {
   readonly #countersByKey = new Map<string, Counter>();
   readonly #listeners: IndexListener[] = [];
   readonly #resourcesBySpec = new WeakMap<object, PodResources>();
+  /** Lowest `spec.priority` of the bound pods per slot (+∞ when none); undefined = to recompute. */
+  readonly #minPriority: (number | undefined)[] = [];
 
   constructor() {
     for (const r of ['cpu', 'memory', 'ephemeral-storage', 'pods']) this.#resourceId(r);
@@ -246,6 +248,20 @@ export class NodeIndex {
   /** The slot of a live node, or -1. */
   slotOf(name: string): number {
     return this.#slotByName.get(name) ?? -1;
+  }
+
+  /**
+   * The lowest `spec.priority` (0 when unset) among the pods bound to a slot, +∞ when it has none:
+   * preemption skips nodes with no lower-priority pod without looking at their pods.
+   */
+  minPodPriority(slot: number): number {
+    let min = this.#minPriority[slot];
+    if (min === undefined) {
+      min = Number.POSITIVE_INFINITY;
+      for (const p of this.pods[slot] ?? []) min = Math.min(min, p.pod.spec?.priority ?? 0);
+      this.#minPriority[slot] = min;
+    }
+    return min;
   }
 
   /** The bound pod with this `namespace/name`, if any. */
@@ -382,6 +398,7 @@ export class NodeIndex {
     this.live[slot] = 1;
     this.count++;
     this.pods[slot] = [];
+    this.#minPriority[slot] = undefined;
     this.usedPorts[slot] = [];
     this.#setNodeFields(slot, node, true);
     const waiting = this.#waiting.get(name);
@@ -425,6 +442,7 @@ export class NodeIndex {
     this.names[slot] = '';
     this.nodes[slot] = undefined;
     this.pods[slot] = [];
+    this.#minPriority[slot] = undefined;
     this.usedPorts[slot] = [];
     this.#slotByName.delete(name);
     this.count--;
@@ -584,6 +602,12 @@ export class NodeIndex {
     this.podCount[slot]! += sign;
     const list = this.pods[slot]!;
     const ports = this.usedPorts[slot]!;
+    const min = this.#minPriority[slot];
+    if (min !== undefined) {
+      const prio = p.pod.spec?.priority ?? 0;
+      if (sign > 0 && prio < min) this.#minPriority[slot] = prio;
+      else if (sign < 0 && prio === min) this.#minPriority[slot] = undefined; // recomputed on demand
+    }
     if (sign > 0) {
       p.slot = slot;
       list.push(p);

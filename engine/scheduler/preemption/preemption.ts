@@ -227,8 +227,15 @@ export class Evaluator {
     const offset = Math.min(n - 1, Math.floor(this.#ctx.random() * n));
     const nonViolating: Candidate[] = [];
     const violating: Candidate[] = [];
+    const idx = this.#ctx.handle.index;
     for (let i = 0; i < n; i++) {
       const slot = potential[(offset + i) % n]!;
+      // No lower-priority pod: no candidate (what selectVictimsOnNode would find), without cloning
+      // the cycle state — on a cluster of equal priorities this is every node of every failure.
+      if (idx.minPodPriority(slot) >= pod.priority) {
+        this.#failures.set(slot, [NO_VICTIMS]);
+        continue;
+      }
       const c = this.selectVictimsOnNode(state.clone(), pod, slot);
       if (!c) continue;
       (c.numPDBViolations === 0 ? nonViolating : violating).push(c);

@@ -104,3 +104,32 @@ test('growth keeps columns, bitsets and counters', (t) => {
   byHost.release();
   t.is(idx.counterCount, 0);
 });
+
+test('minPodPriority: the lowest bound priority per node, kept through binds, deletes and node churn', (t) => {
+  const idx = new NodeIndex();
+  idx.addNode(makeNode('a').cap({ cpu: '8', pods: 110 }).build());
+  const a = idx.slotOf('a');
+  t.is(idx.minPodPriority(a), Number.POSITIVE_INFINITY); // no pods
+  const p5 = makePod('p5').priority(5).node('a').build();
+  const p3 = makePod('p3').priority(3).node('a').build();
+  const p7 = makePod('p7').priority(7).node('a').build();
+  const none = makePod('none').node('a').build(); // spec.priority unset counts as 0
+  idx.addPod(p5);
+  t.is(idx.minPodPriority(a), 5);
+  idx.addPod(p3);
+  idx.addPod(p7);
+  t.is(idx.minPodPriority(a), 3);
+  idx.removePod(p3); // the minimum leaves: recomputed from p5, p7
+  t.is(idx.minPodPriority(a), 5);
+  idx.addPod(none);
+  t.is(idx.minPodPriority(a), 0);
+  idx.removePod(none);
+  idx.removePod(p7);
+  t.is(idx.minPodPriority(a), 5);
+  // The node leaves (its pods wait for it) and comes back: its pods count again.
+  idx.removeNode('a');
+  idx.addNode(makeNode('b').cap({ cpu: '8', pods: 110 }).build()); // takes slot 0
+  t.is(idx.minPodPriority(idx.slotOf('b')), Number.POSITIVE_INFINITY);
+  const again = idx.addNode(makeNode('a').cap({ cpu: '8', pods: 110 }).build());
+  t.is(idx.minPodPriority(again), 5);
+});
