@@ -103,7 +103,7 @@ Example:
       if (!flags.out) throw new UsageError('--out is required');
       const bucketSeconds = parseBucket(flags.bucket);
       const untilUs = parseUntil(flags.until);
-      const executor = executorFromFlags(flags);
+      const executor = await executorFromFlags(flags);
       await compareAndReport({
         traces: splitTraces(traceInputsFromOptions(flags)),
         policies: flags.policies.split(',').filter(Boolean),

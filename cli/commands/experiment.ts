@@ -89,7 +89,7 @@ export function register(program: Command): void {
         .map((s) => s.trim())
         .filter((s) => s.length > 0);
       const tty = process.stderr.isTTY === true;
-      const executor = executorFromFlags(flags);
+      const executor = await executorFromFlags(flags);
       const result = await runFillExperiment({
         nodesPath: flags.nodes,
         podsPaths,

@@ -1,7 +1,8 @@
 import { Option, type Command } from 'commander';
 import { UsageError } from '../errors.js';
-import { QueueExecutor } from '../../workloads/executors/queue.js';
-import { startWorker, type WorkerEvent } from '../../workloads/executors/worker.js';
+// The executors load bullmq and ioredis (a third of the CLI's start-up): imported only when used.
+import type { QueueExecutor } from '../../workloads/executors/queue.js';
+import type { WorkerEvent } from '../../workloads/executors/worker.js';
 import { DEFAULT_LOCK, DEFAULT_QUEUE } from '../../workloads/executors/protocol.js';
 
 /** The executor flags shared by `compare` and `experiment fill`. */
@@ -27,12 +28,13 @@ export function addExecutorOptions(cmd: Command): Command {
  * The queue executor when `--executor queue` (requires `--redis`); undefined for `local`, so the
  * command keeps its own `--workers` pool.
  */
-export function executorFromFlags(flags: ExecutorFlags): QueueExecutor | undefined {
+export async function executorFromFlags(flags: ExecutorFlags): Promise<QueueExecutor | undefined> {
   if ((flags.executor ?? 'local') === 'local') {
     if (flags.redis) throw new UsageError('--redis needs --executor queue');
     return undefined;
   }
   if (!flags.redis) throw new UsageError('--executor queue needs --redis redis://host:6379');
+  const { QueueExecutor } = await import('../../workloads/executors/queue.js');
   return new QueueExecutor({ redis: flags.redis, ...(flags.queue ? { queue: flags.queue } : {}) });
 }
 
@@ -103,6 +105,7 @@ Example:
         if (flags.json) process.stdout.write(`${JSON.stringify(e)}\n`);
         else process.stderr.write(`${describe(e)}\n`);
       };
+      const { startWorker } = await import('../../workloads/executors/worker.js');
       const w = await startWorker({
         redis: flags.redis,
         queue: flags.queue,
