@@ -2,9 +2,11 @@
  * One benchmark kernel per process (so JIT state and heap of one kernel never colour another's):
  * `node dist/bench/child.js '<json spec>'` prints one JSON line `{ rows: ChildRow[] }`.
  */
+import { createHash } from 'node:crypto';
 import { benchLog, benchQueue } from './sim.js';
 import { runCore, runFullReplay, type SchedulingSample } from './scheduling.js';
 import { shapeByName, type ShapeCounts } from './shapes.js';
+import { SPEEDUP_SHAPES, speculativeRun, sweepRun } from './speedup.js';
 
 /** What the parent asks a child to run. */
 export type ChildSpec =
@@ -16,15 +18,31 @@ export type ChildSpec =
       readonly runs: number;
       /** True: one setup, `runs` consecutive batches of the measured pods; false: `runs` fresh runs. */
       readonly batched: boolean;
+    }
+  | {
+      readonly kernel: 'speculative';
+      readonly shape: string;
+      /** Evaluating threads (1 = the sequential Scheduler). */
+      readonly workers: number;
+      readonly pods: number;
+      readonly runs: number;
+    }
+  | {
+      readonly kernel: 'sweep';
+      readonly workers: number | 'auto';
+      readonly quick: boolean;
+      readonly runs: number;
     };
 
 /** One benchmark's samples, as a child reports them. */
 export interface ChildRow {
   readonly benchmark: string;
-  readonly unit: 'ops/s' | 'decisions/s';
+  readonly unit: 'ops/s' | 'decisions/s' | 'cells/s';
   readonly rates: number[];
   readonly attempts?: number;
   readonly placed?: number;
+  /** sha256 of the decisions (speculative kernel): equal for every worker count. */
+  readonly decisions?: string;
 }
 
 async function main(spec: ChildSpec): Promise<ChildRow[]> {
@@ -33,6 +51,23 @@ async function main(spec: ChildSpec): Promise<ChildRow[]> {
       return (await benchQueue(spec.runs)).map((k) => ({ benchmark: k.name, unit: 'ops/s', rates: k.rates }));
     case 'sim-log':
       return (await benchLog(spec.runs)).map((k) => ({ benchmark: k.name, unit: 'ops/s', rates: k.rates }));
+    case 'speculative': {
+      const shape = SPEEDUP_SHAPES.find((s) => s.name === spec.shape);
+      if (!shape) throw new Error(`unknown speedup shape ${spec.shape}`);
+      const rates: number[] = [];
+      let decisions = '';
+      for (let r = 0; r < spec.runs; r++) {
+        const run = await speculativeRun(shape, spec.workers, spec.pods);
+        rates.push(run.rate);
+        decisions = createHash('sha256').update(run.decisions.join('\n')).digest('hex');
+      }
+      return [{ benchmark: `${shape.name} (speculative batches)`, unit: 'decisions/s', rates, decisions }];
+    }
+    case 'sweep': {
+      const rates: number[] = [];
+      for (let r = 0; r < spec.runs; r++) rates.push(await sweepRun(spec.workers, spec.quick));
+      return [{ benchmark: 'compare sweep (6 policies x 4 seeds)', unit: 'cells/s', rates }];
+    }
     case 'core':
     case 'replay': {
       const shape = shapeByName(spec.shape);

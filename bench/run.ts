@@ -2,7 +2,7 @@
  * Benchmark entry: `node dist/bench/run.js [--quick] [--out DIR] [--only a,b] [--core-only]`
  * (`npm run bench` = `--quick`, under 3 minutes; `npm run bench:full` = upstream counts, then the
  * Google-scale day of `google-scale.ts` unless `--only` or `--core-only` narrows the run).
- * Writes bench/results/sim.csv and bench/results/scheduler-perf.csv (or under --out), and in full
+ * Writes bench/results/{sim,scheduler-perf,parallel}.csv (or under --out), and in full
  * mode appends a row to google-scale.csv there.
  */
 import { join } from 'node:path';

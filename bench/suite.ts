@@ -1,7 +1,9 @@
 /**
- * The benchmark suite: engine/sim kernels and the scheduler_perf shapes (core only and full replay),
- * each kernel in its own child process, run one after another (never in parallel: it would skew the
- * timings on a small machine). Writes `sim.csv` and `scheduler-perf.csv` under the output folder.
+ * The benchmark suite: engine/sim kernels, the scheduler_perf shapes (core only and full replay), and
+ * worker scaling (speculative batches at 1/2/4/auto evaluators, a compare sweep over the pool), each
+ * kernel in its own child process, run one after another (never in parallel: it would skew the
+ * timings on a small machine). Writes `sim.csv`, `scheduler-perf.csv` and `parallel.csv` under the
+ * output folder.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -11,6 +13,7 @@ import { stringify } from 'csv-stringify/sync';
 import type { ChildRow, ChildSpec } from './child.js';
 import { SHAPES, type ShapeCounts } from './shapes.js';
 import { machine, summarize } from './stats.js';
+import { SPEEDUP_SHAPES, autoWorkers } from './speedup.js';
 
 /** Options of {@link runBench}. */
 export interface BenchOptions {
@@ -118,8 +121,120 @@ function replayCounts(c: ShapeCounts, quick: boolean): ShapeCounts {
   return { ...c, measurePods: Math.min(c.measurePods, 200) };
 }
 
+/** One worker-scaling row (parallel.csv). */
+export interface SpeedupRow {
+  readonly benchmark: string;
+  readonly nodes: number | '';
+  readonly pods: number | '';
+  /** As asked: a number or 'auto'. */
+  readonly workers: number | 'auto';
+  /** What `auto` resolved to on this machine (the number itself otherwise). */
+  readonly resolved: number;
+  readonly unit: string;
+  readonly median: number;
+  readonly min: number;
+  readonly max: number;
+  readonly iqr: number;
+  readonly runs: number;
+  /** median ÷ the 1-worker median of the same benchmark. */
+  readonly speedup: number;
+  /** Whether this worker count decided exactly what 1 worker decided ('' where not checked). */
+  readonly sameDecisions: 'yes' | 'no' | '';
+}
+
+function writeSpeedupCsv(path: string, rows: readonly SpeedupRow[]): void {
+  const m = machine();
+  const records = rows.map((r) => ({ ...r, cpuModel: m.cpuModel, cores: m.cores, node: m.node }));
+  const columns = [
+    ['benchmark', 'benchmark'],
+    ['nodes', 'nodes'],
+    ['pods', 'pods'],
+    ['workers', 'workers'],
+    ['resolved', 'resolved_workers'],
+    ['unit', 'unit'],
+    ['median', 'median'],
+    ['min', 'min'],
+    ['max', 'max'],
+    ['iqr', 'iqr'],
+    ['runs', 'runs'],
+    ['speedup', 'speedup_vs_1'],
+    ['sameDecisions', 'same_decisions'],
+    ['cpuModel', 'cpu_model'],
+    ['cores', 'cores'],
+    ['node', 'node_version'],
+  ].map(([key, header]) => ({ key: key!, header: header! }));
+  writeFileSync(path, stringify(records, { header: true, columns }));
+}
+
+/**
+ * Worker scaling: speculative batches on the exhaustive-scoring and anti-affinity shapes (1, 2, 4
+ * evaluators and `auto`), and the compare sweep over the worker pool; writes parallel.csv.
+ */
+async function runSpeedup(opts: BenchOptions): Promise<SpeedupRow[]> {
+  const log = opts.log ?? (() => {});
+  const only = (opts.only ?? []).map((s) => s.toLowerCase());
+  const wanted = (name: string): boolean => only.length === 0 || only.some((o) => name.includes(o));
+  const runs = opts.quick ? 3 : 5;
+  const rows: SpeedupRow[] = [];
+  const path = join(opts.outDir, 'parallel.csv');
+  const push = (
+    r: ChildRow,
+    base: { median: number; decisions?: string },
+    extra: { nodes: number | ''; pods: number | ''; workers: number | 'auto'; resolved: number },
+  ): void => {
+    const s = summarize(r.rates);
+    const row: SpeedupRow = {
+      benchmark: r.benchmark,
+      ...extra,
+      unit: r.unit,
+      median: round(s.median),
+      min: round(s.min),
+      max: round(s.max),
+      iqr: round(s.iqr),
+      runs: s.runs,
+      speedup: Math.round((s.median / base.median) * 100) / 100,
+      sameDecisions: base.decisions === undefined ? '' : base.decisions === r.decisions ? 'yes' : 'no',
+    };
+    rows.push(row);
+    writeSpeedupCsv(path, rows);
+    log(
+      `${row.benchmark} workers=${row.workers}${row.workers === 'auto' ? `(${row.resolved})` : ''}: ` +
+        `${row.median} ${row.unit} (${row.min}–${row.max}), ×${row.speedup} vs 1` +
+        (row.sameDecisions ? `, same decisions: ${row.sameDecisions}` : ''),
+    );
+  };
+  for (const shape of SPEEDUP_SHAPES) {
+    if ((opts.quick && shape.fullOnly) || !wanted(shape.name)) continue;
+    const pods = opts.quick ? shape.pods.quick : shape.pods.full;
+    let base: { median: number; decisions?: string } | undefined;
+    for (const w of [1, 2, 4, 'auto'] as const) {
+      const resolved = w === 'auto' ? autoWorkers(shape) : w;
+      const [r] = await runChild({ kernel: 'speculative', shape: shape.name, workers: resolved, pods, runs });
+      base ??= { median: summarize(r!.rates).median, ...(r!.decisions ? { decisions: r!.decisions } : {}) };
+      push(r!, base, { nodes: shape.nodes, pods, workers: w, resolved });
+    }
+  }
+  if (!opts.coreOnly && wanted('sweep')) {
+    let base: { median: number } | undefined;
+    const cores = machine().cores;
+    for (const w of opts.quick ? ([1, 2, 'auto'] as const) : ([1, 2, 4, 'auto'] as const)) {
+      const [r] = await runChild({
+        kernel: 'sweep',
+        workers: w,
+        quick: opts.quick,
+        runs: opts.quick ? 1 : runs,
+      });
+      base ??= { median: summarize(r!.rates).median };
+      push(r!, base, { nodes: 1213, pods: '', workers: w, resolved: w === 'auto' ? Math.min(cores, 24) : w });
+    }
+  }
+  return rows;
+}
+
 /** Runs the suite; returns the rows written. */
-export async function runBench(opts: BenchOptions): Promise<{ sim: BenchRow[]; shapes: BenchRow[] }> {
+export async function runBench(
+  opts: BenchOptions,
+): Promise<{ sim: BenchRow[]; shapes: BenchRow[]; speedup: SpeedupRow[] }> {
   const log = opts.log ?? (() => {});
   const runs = 5;
   mkdirSync(opts.outDir, { recursive: true });
@@ -151,5 +266,6 @@ export async function runBench(opts: BenchOptions): Promise<{ sim: BenchRow[]; s
       }
     }
   }
-  return { sim, shapes };
+  const speedup = await runSpeedup(opts);
+  return { sim, shapes, speedup };
 }

@@ -6,9 +6,15 @@ import { runBench } from '../../bench/suite.js';
 export function register(program: Command): void {
   program
     .command('bench')
-    .description('benchmark the engine: event queue, event log, scheduler_perf shapes (core and full replay)')
+    .description(
+      'benchmark the engine: event queue, event log, scheduler_perf shapes (core and full replay), worker scaling',
+    )
     .option('--quick', 'reduced pod counts (under 3 minutes)')
-    .option('--out <dir>', 'where to write sim.csv and scheduler-perf.csv', join('bench', 'results'))
+    .option(
+      '--out <dir>',
+      'where to write sim.csv, scheduler-perf.csv and parallel.csv',
+      join('bench', 'results'),
+    )
     .option('--only <shapes>', 'comma-separated shape names (substring match)')
     .option('--core-only', 'skip the full-replay rows')
     .addHelpText('after', '\nExample:\n  kreplay bench --quick --out /tmp/bench\n')
