@@ -1,8 +1,15 @@
 import test from 'ava';
 import { InputError } from '../../engine/api/errors.js';
-import { DLRM_COLUMNS, readDlrm2025 } from '../../traces/dlrm2025/index.js';
+import {
+  DLRM_COLUMNS,
+  DLRM_ROW_CODEC,
+  dlrmRunLine,
+  parseDlrmRow,
+  readDlrm2025,
+} from '../../traces/dlrm2025/index.js';
 import { openTrace } from '../../traces/detect.js';
-import { collect, tempFile } from './helpers.js';
+import { collect, tempDir, tempFile } from './helpers.js';
+import { readFileSync, readdirSync } from 'node:fs';
 import { runCli } from './cli-helper.js';
 
 const FIX = 'test/fixtures/traces/dlrm2025/disaggregated_DLRM_trace.csv';
@@ -123,4 +130,74 @@ test.serial('detection by header and trace stats on the fixture', async (t) => {
   t.deepEqual(s.ops, { create: 7, update: 0, delete: 5 });
   // cores of instances 0, 2454, 7280, 7281, 7300, 7301, 18552
   t.is(s.requested.cpuMilli, 1000 * (12 + 64 + 64 + 64 + 12 + 12 + 8));
+});
+
+test('a row as a sort-run line and back: exact values', (t) => {
+  const fields =
+    'instance_7280,CN,app_22,64,64,0,0,1,1,320.0,320.0,544.0,640.0,-1,475.00000000000006,623.0,'.split(',');
+  const row = { line: 4, fields };
+  const r = parseDlrmRow('f.csv', row);
+  const line = dlrmRunLine(r, row);
+  // line number, Pod name, then the other fields as written
+  t.is(line, '4,instance-7280,CN,app_22,64,64,0,0,1,1,320.0,320.0,544.0,640.0,-1,475.00000000000006,623.0,');
+  t.deepEqual(DLRM_ROW_CODEC.decode(line), {
+    name: 'instance-7280',
+    role: 'CN',
+    app: 'app_22',
+    cpu: [64, 64],
+    gpu: [0, 0],
+    rdma: [1, 1],
+    memory: [320, 320],
+    disk: [544, 640],
+    maxPerNode: undefined,
+    creation: 475.00000000000006,
+    scheduled: 623,
+    deletion: undefined,
+    line: 4,
+  });
+  t.deepEqual(DLRM_ROW_CODEC.decode(line), r);
+  t.is(DLRM_ROW_CODEC.key(r), 475.00000000000006);
+  const capRow = { line: 9, fields: 'instance_1,HN,a,1,2,0,0,0,0,1.5,2,0,0,8,,7.25,9'.split(',') };
+  const cap = parseDlrmRow('f.csv', capRow);
+  t.is(dlrmRunLine(cap, capRow), '9,instance-1,HN,a,1,2,0,0,0,0,1.5,2,0,0,8,,7.25,9');
+  t.deepEqual(DLRM_ROW_CODEC.decode(dlrmRunLine(cap, capRow)), {
+    ...cap,
+    memory: [1.5, 2],
+    maxPerNode: 8,
+    creation: undefined,
+    scheduled: 7.25,
+    deletion: 9,
+  });
+});
+
+test('a list out of time order: sorted by creation, file order at equal times, also via runs on disk', async (t) => {
+  const [header, ...rows] = readFileSync(FIX, 'utf8').trim().split('\n');
+  const f = tempFile('dlrm.csv', [header, ...rows.reverse()].join('\n') + '\n');
+  const want = [
+    // instance_2454 and instance_0 both have no creation_time (t=0): reversed file order kept
+    '0 create instance-2454',
+    '0 create instance-0',
+    '85000000 delete instance-2454',
+    '475000000 create instance-7280',
+    '610000000 create instance-7281',
+    '3973000000 create instance-7300',
+    '3974000000 create instance-7301',
+    '5647000000 delete instance-7300',
+    '5658000000 delete instance-7301',
+    '91730000000 delete instance-7281',
+    '1869332000000 create instance-18552',
+    '1901809000000 delete instance-18552',
+  ];
+  const show = (recs: { timeUs: number; op: string; object: { metadata?: { name?: string } } }[]): string[] =>
+    recs.map((r) => `${r.timeUs} ${r.op} ${r.object.metadata!.name}`);
+  const inMemory = readDlrm2025({ pods: f });
+  t.deepEqual(show(await collect(inMemory.records)), want);
+  const tmp = tempDir();
+  // 7 rows, 2 per run: 4 runs, merged 2 at a time
+  const onDisk = readDlrm2025({ pods: f, sort: { runItems: 2, fanIn: 2, tmp } });
+  const recs = await collect(onDisk.records);
+  t.deepEqual(show(recs), want);
+  t.deepEqual(recs, await collect(readDlrm2025({ pods: f }).records));
+  t.deepEqual(onDisk.loss, inMemory.loss);
+  t.deepEqual(readdirSync(tmp), []);
 });

@@ -6,11 +6,12 @@
 import { InputError } from '../../engine/api/errors.js';
 import type { KObject } from '../../engine/api/types.js';
 import { TimeHeap } from '../heap.js';
+import { ExternalSorter, type ExternalSorterOptions, type RunCodec } from '../sort.js';
 import {
   expectColumns,
   FieldParser,
   flattenBatches,
-  readCsvRows,
+  readCsvRowBatches,
   SkipCounter,
   type CsvRow,
   type OnInvalid,
@@ -76,19 +77,27 @@ export interface Dlrm2025Options {
   readonly pods: string;
   readonly mode?: TraceMode;
   readonly onInvalid?: OnInvalid;
+  /** How the time-faithful sort by creation time spills to temp files (defaults: see ExternalSorter). */
+  readonly sort?: ExternalSorterOptions;
 }
 
 const US = 1_000_000;
-/** Records handed out per batch (the rows are all in memory by then). */
+/** Records handed out per batch. */
 const BATCH = 1024;
 const LABEL_RE = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 
 function pair(p: FieldParser, f: string[], i: number, integer: boolean): [number, number] {
-  const [rq, lm] = [DLRM_COLUMNS[i]!, DLRM_COLUMNS[i + 1]!];
+  const rq = DLRM_COLUMNS[i]!;
+  const lm = DLRM_COLUMNS[i + 1]!;
   const req = integer ? p.uint(rq, f[i]) : p.udec(rq, f[i]);
   const lim = integer ? p.uint(lm, f[i + 1]) : p.udec(lm, f[i + 1]);
   if (lim < req) throw p.error(lm, `${lim} is below ${rq} ${req}`);
   return [req, lim];
+}
+
+function optTime(p: FieldParser, f: string[], i: number): number | undefined {
+  const text = f[i];
+  return text === '' ? undefined : p.udec(DLRM_COLUMNS[i]!, text);
 }
 
 /** Parses one instance row (header already checked). */
@@ -104,10 +113,9 @@ export function parseDlrmRow(file: string, row: CsvRow): DlrmRow {
   if (!LABEL_RE.test(app)) throw p.error('app_name', `${JSON.stringify(app)} is not an app name`);
   const cap = f[13] === '-1' ? undefined : p.uint('max_instance_per_node', f[13]);
   if (cap === 0) throw p.error('max_instance_per_node', '0 (want -1 or a positive cap)');
-  const opt = (i: number): number | undefined => (f[i] === '' ? undefined : p.udec(DLRM_COLUMNS[i]!, f[i]));
-  const creation = opt(14);
-  const scheduled = opt(15);
-  const deletion = opt(16);
+  const creation = optTime(p, f, 14);
+  const scheduled = optTime(p, f, 15);
+  const deletion = optTime(p, f, 16);
   if (creation !== undefined && deletion !== undefined && deletion < creation)
     throw p.error('deletion_time', `${deletion} is before creation_time ${creation}`);
   return {
@@ -178,10 +186,99 @@ export function dlrmPodObject(r: DlrmRow): KObject {
 }
 
 /**
+ * Cuts the comma-separated fields of one run line in order, numbers read in place: `Number` of the
+ * field for what the strict parser accepted, computed digit by digit for the common forms (up to 15
+ * digits, optionally `.0`) without cutting a string.
+ */
+class RunLineReader {
+  #pos = 0;
+  constructor(readonly text: string) {}
+
+  #end(): number {
+    const comma = this.text.indexOf(',', this.#pos);
+    return comma < 0 ? this.text.length : comma;
+  }
+
+  str(): string {
+    const end = this.#end();
+    const v = this.text.slice(this.#pos, end);
+    this.#pos = end + 1;
+    return v;
+  }
+
+  /** undefined for an empty field, or for `-1` when `minusOne`. */
+  num(minusOne = false): number | undefined {
+    const text = this.text;
+    const start = this.#pos;
+    const end = this.#end();
+    this.#pos = end + 1;
+    if (end === start) return undefined;
+    let v = 0;
+    for (let i = start; i < end; i++) {
+      const d = text.charCodeAt(i) - 48;
+      if (d >= 0 && d <= 9 && i - start < 15) v = v * 10 + d;
+      else if (d === -2 && i > start && i === end - 2 && text.charCodeAt(i + 1) === 48) return v;
+      else {
+        const field = text.slice(start, end);
+        return minusOne && field === '-1' ? undefined : Number(field);
+      }
+    }
+    return v;
+  }
+
+  pair(): [number, number] {
+    return [this.num()!, this.num()!];
+  }
+}
+
+/**
+ * One valid row as a line of a sort run: its line number, the Pod name, then the row's other fields as
+ * written. A valid row holds no comma, quote or line break in any field (ids, role and app are
+ * label-safe, the rest are plain numbers), so the fields can be joined and split on commas.
+ */
+export function dlrmRunLine(r: DlrmRow, row: CsvRow): string {
+  const f = row.fields;
+  const parts: (string | number)[] = [row.line, r.name];
+  for (let i = 1; i < f.length; i++) parts.push(f[i]!);
+  return parts.join(','); // one flat string (a template literal would keep a rope of the pieces)
+}
+
+/**
+ * Reads {@link dlrmRunLine}'s lines back into the rows {@link parseDlrmRow} made of them, without
+ * checking them again (`Number` gives what the strict parser gave for every field it accepted); sorted
+ * by creation time, t=0 when unknown.
+ */
+export const DLRM_ROW_CODEC: RunCodec<DlrmRow> = {
+  key: (r) => r.creation ?? 0,
+  decode: (text) => {
+    const f = new RunLineReader(text);
+    // Properties in DlrmRow's order; the reads in the line's.
+    const line = f.num()!;
+    const name = f.str();
+    const role = f.str();
+    const app = f.str();
+    const cpu = f.pair();
+    const gpu = f.pair();
+    const rdma = f.pair();
+    const memory = f.pair();
+    const disk = f.pair();
+    const maxPerNode = f.num(true);
+    const creation = f.num();
+    const scheduled = f.num();
+    const deletion = f.num();
+    return { name, role, app, cpu, gpu, rdma, memory, disk, maxPerNode, creation, scheduled, deletion, line };
+  },
+};
+
+/**
  * Opens a DLRM instance list. `time-faithful` (default): instances without creation_time (already
  * running when the trace starts) are created at t=0, the others at creation_time; each is deleted at
- * its deletion_time (pending deletes in a heap). Rows are sorted by creation time in memory (the file is
- * not in time order; 23,871 rows). `arrival-only`: all created at t=0 in file order, never deleted.
+ * its deletion_time (pending deletes in a heap). The file is not in time order, so this reads it in two
+ * steps: every row is parsed and checked first (errors and skips as they come, in file order, before
+ * any record), and the parsed rows go through an {@link ExternalSorter} by creation time (stable: file
+ * order at equal times; runs of 65,536 rows in temp files beyond that), which then streams them back.
+ * Memory: one run of rows and the live pods' deletes, never the whole list. `arrival-only`: all created
+ * at t=0 in file order, never deleted, streamed as read.
  */
 export function readDlrm2025(opts: Dlrm2025Options): TraceSource {
   const skips = new SkipCounter(opts.onInvalid);
@@ -197,60 +294,83 @@ export function readDlrm2025(opts: Dlrm2025Options): TraceSource {
     ],
     skipped: skips.skipped,
   };
-  async function* recordBatches(): AsyncGenerator<TraceRecord[]> {
-    const all: DlrmRow[] = [];
+  /**
+   * The parsed rows of the file, a chunk at a time, each passed to `sink` with its CSV row (then
+   * dropped); bad rows fail or are counted as skips.
+   */
+  async function* rowBatches<T>(sink: (r: DlrmRow, row: CsvRow) => T | undefined): AsyncGenerator<T[]> {
     let header = true;
-    for await (const row of readCsvRows(opts.pods)) {
-      if (header) {
-        header = false;
-        if (row.fields.join(',') !== DLRM_COLUMNS.join(','))
-          throw new InputError(
-            opts.pods,
-            row.line,
-            undefined,
-            `unexpected header; want ${JSON.stringify(DLRM_COLUMNS.join(','))}`,
-            'BAD_HEADER',
-          );
-        continue;
+    for await (const batch of readCsvRowBatches(opts.pods)) {
+      const out: T[] = [];
+      for (const row of batch) {
+        if (header) {
+          header = false;
+          if (row.fields.join(',') !== DLRM_COLUMNS.join(','))
+            throw new InputError(
+              opts.pods,
+              row.line,
+              undefined,
+              `unexpected header; want ${JSON.stringify(DLRM_COLUMNS.join(','))}`,
+              'BAD_HEADER',
+            );
+          continue;
+        }
+        let r: DlrmRow;
+        try {
+          r = parseDlrmRow(opts.pods, row);
+        } catch (err) {
+          skips.handle(err);
+          continue;
+        }
+        const v = sink(r, row);
+        if (v !== undefined) out.push(v);
       }
-      try {
-        all.push(parseDlrmRow(opts.pods, row));
-      } catch (err) {
-        skips.handle(err);
-      }
+      yield out;
     }
     if (header)
       throw new InputError(opts.pods, 1, undefined, 'empty file: expected a header line', 'BAD_HEADER');
-    if (mode === 'arrival-only') {
-      loss.notes.push('arrival-only: every pod is created at t=0 in file order and never deleted');
-      for (let i = 0; i < all.length; i += BATCH)
-        yield all.slice(i, i + BATCH).map((r) => ({ timeUs: 0, op: 'create', object: dlrmPodObject(r) }));
-      return;
-    }
-    const before = all.filter((r) => r.creation === undefined).length;
-    loss.notes.push(
-      `time-faithful: times in trace seconds as they are; ${before} instances without creation_time (running before the trace) are created at t=0; the list is sorted by creation time in memory`,
-    );
-    all.sort((a, b) => (a.creation ?? 0) - (b.creation ?? 0));
-    const deletes = new TimeHeap<KObject>();
-    let out: TraceRecord[] = [];
-    for (const r of all) {
-      const at = Math.round((r.creation ?? 0) * US);
-      while (deletes.size > 0 && deletes.peekTime()! <= at) {
-        const d = deletes.pop()!;
-        out.push({ timeUs: d.timeUs, op: 'delete', object: d.value });
-      }
-      const pod = dlrmPodObject(r);
-      out.push({ timeUs: at, op: 'create', object: pod });
-      if (r.deletion !== undefined) deletes.push(Math.max(at, Math.round(r.deletion * US)), refOf(pod));
-      if (out.length >= BATCH) {
-        yield out;
-        out = [];
-      }
-    }
-    for (let d = deletes.pop(); d; d = deletes.pop())
-      out.push({ timeUs: d.timeUs, op: 'delete', object: d.value });
-    yield out;
   }
-  return { format: 'dlrm2025', records: flattenBatches(recordBatches()), loss };
+  async function* arrivalBatches(): AsyncGenerator<TraceRecord[]> {
+    loss.notes.push('arrival-only: every pod is created at t=0 in file order and never deleted');
+    yield* rowBatches((r): TraceRecord => ({ timeUs: 0, op: 'create', object: dlrmPodObject(r) }));
+  }
+  async function* timedBatches(): AsyncGenerator<TraceRecord[]> {
+    const sorter = new ExternalSorter(DLRM_ROW_CODEC, opts.sort);
+    try {
+      let before = 0;
+      const sink = (r: DlrmRow, row: CsvRow): undefined => {
+        if (r.creation === undefined) before++;
+        sorter.add(r.creation ?? 0, dlrmRunLine(r, row));
+      };
+      for await (const none of rowBatches(sink)) void none;
+      loss.notes.push(
+        `time-faithful: times in trace seconds as they are; ${before} instances without creation_time (running before the trace) are created at t=0; the list is sorted by creation time in memory`,
+      );
+      const deletes = new TimeHeap<KObject>();
+      let out: TraceRecord[] = [];
+      for await (const rows of sorter.sorted()) {
+        for (const r of rows) {
+          const at = Math.round((r.creation ?? 0) * US);
+          while (deletes.size > 0 && deletes.peekTime()! <= at) {
+            const d = deletes.pop()!;
+            out.push({ timeUs: d.timeUs, op: 'delete', object: d.value });
+          }
+          const pod = dlrmPodObject(r);
+          out.push({ timeUs: at, op: 'create', object: pod });
+          if (r.deletion !== undefined) deletes.push(Math.max(at, Math.round(r.deletion * US)), refOf(pod));
+        }
+        if (out.length >= BATCH) {
+          yield out;
+          out = [];
+        }
+      }
+      for (let d = deletes.pop(); d; d = deletes.pop())
+        out.push({ timeUs: d.timeUs, op: 'delete', object: d.value });
+      yield out;
+    } finally {
+      sorter.dispose();
+    }
+  }
+  const batches = mode === 'arrival-only' ? arrivalBatches() : timedBatches();
+  return { format: 'dlrm2025', records: flattenBatches(batches), loss };
 }
