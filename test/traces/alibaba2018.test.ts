@@ -1,6 +1,6 @@
 import test from 'ava';
 import { InputError } from '../../engine/api/errors.js';
-import { parseTaskName, readAlibaba2018 } from '../../traces/alibaba2018/index.js';
+import { parseTaskName, readAlibaba2018, sameNode } from '../../traces/alibaba2018/index.js';
 import { openTrace } from '../../traces/detect.js';
 import { collect, tempDir, tempFile } from './helpers.js';
 import { runCli } from './cli-helper.js';
@@ -207,4 +207,39 @@ test.serial('--on-invalid skip counts; trace stats on the fixture', async (t) =>
   t.is(s.nodes, 6);
   t.is(s.cpuMilli, 6 * 96000);
   t.deepEqual(s.objectsByKind, { Node: 6, Pod: 9, Job: 5 });
+});
+
+test('sameNode: every field the Node is made of, memory as the Mi it becomes', (t) => {
+  const a = { fd1: '17', fd2: '', cpu: 96, mem: 50, status: 'USING' };
+  t.true(sameNode(a, { ...a }));
+  // 50.00001 % of 524,288 Mi = 262,144.05 -> 262,144 Mi, the same as 50 %
+  t.true(sameNode(a, { ...a, mem: 50.00001 }));
+  // 50.0001 % -> 262,144.52 -> 262,145 Mi
+  t.false(sameNode(a, { ...a, mem: 50.0001 }));
+  t.false(sameNode(a, { ...a, cpu: 64 }));
+  t.false(sameNode(a, { ...a, fd1: '3' }));
+  t.false(sameNode(a, { ...a, fd2: 'a' }));
+  t.false(sameNode(a, { ...a, status: 'IMPORT_INSTALLING' }));
+});
+
+test('machine_meta repeats dropped by field, not by object: rounding-equal memory is a repeat', async (t) => {
+  const f = tempFile(
+    'machine_meta.csv',
+    [
+      'm_1,0,17,,96,50,USING',
+      'm_1,10,17,,96,50.00001,USING',
+      'm_1,20,17,,96,50.0001,USING',
+      'm_1,30,17,a,96,50.0001,USING',
+    ].join('\n') + '\n',
+  );
+  const src = readAlibaba2018({ nodes: f });
+  const recs = await collect(src.records);
+  t.deepEqual(
+    recs.map(
+      (r) =>
+        `${r.timeUs} ${r.op} ${(r.object.status as { capacity: Record<string, string> }).capacity.memory}`,
+    ),
+    ['0 create 262144Mi', '20000000 update 262145Mi', '30000000 update 262145Mi'],
+  );
+  t.true(src.loss.notes.some((n) => n.includes('1 events repeated the machine')));
 });

@@ -109,14 +109,19 @@ function memoryMib(norm: number): number {
   return Math.round((norm / 100) * ALIBABA_MACHINE_MEMORY_MIB);
 }
 
-interface MachineRow {
+/** The fields of a machine_meta event that its Node is made of (all but the id and the time). */
+export interface MachineMetaState {
+  readonly fd1: string;
+  readonly fd2: string;
+  readonly cpu: number;
+  /** Normalised, 0..100. */
+  readonly mem: number;
+  readonly status: string;
+}
+
+interface MachineRow extends MachineMetaState {
   timeUs: number;
   id: string;
-  fd1: string;
-  fd2: string;
-  cpu: number;
-  mem: number;
-  status: string;
 }
 
 interface ContainerRow {
@@ -318,6 +323,20 @@ function nodeObject(m: MachineRow): KObject {
   return node;
 }
 
+/**
+ * True when two events of one machine give the same Node ({@link nodeObject}): every field it reads,
+ * memory as the Mi it becomes (normalised sizes a rounding apart are the same node).
+ */
+export function sameNode(a: MachineMetaState, b: MachineMetaState): boolean {
+  return (
+    a.cpu === b.cpu &&
+    a.fd1 === b.fd1 &&
+    a.fd2 === b.fd2 &&
+    a.status === b.status &&
+    (a.mem === b.mem || memoryMib(a.mem) === memoryMib(b.mem))
+  );
+}
+
 function containerPod(c: ContainerRow): KObject {
   const mem = `${memoryMib(c.mem)}Mi`;
   return {
@@ -383,23 +402,21 @@ export function readAlibaba2018(opts: Alibaba2018Options): TraceSource {
     const all: MachineRow[] = [];
     for await (const chunk of rows(file, parseMachineMeta, skips)) for (const r of chunk) all.push(r);
     all.sort((a, b) => a.timeUs - b.timeUs); // stable: a machine's events keep file order at equal times
-    const last = new Map<string, string>();
+    const last = new Map<string, MachineRow>();
     const out: TraceRecord[] = [];
     let unchanged = 0;
     let notReady = 0;
     let noFd2 = 0;
     for (const m of all) {
-      const obj = nodeObject(m);
-      const key = JSON.stringify(obj);
       const prev = last.get(m.id);
       if (m.status !== READY_STATUS) notReady++;
       if (m.fd2 === '') noFd2++;
-      if (prev === key) {
+      if (prev !== undefined && sameNode(prev, m)) {
         unchanged++;
         continue;
       }
-      last.set(m.id, key);
-      out.push({ timeUs: m.timeUs, op: prev === undefined ? 'create' : 'update', object: obj });
+      last.set(m.id, m);
+      out.push({ timeUs: m.timeUs, op: prev === undefined ? 'create' : 'update', object: nodeObject(m) });
     }
     loss.notes.push(
       `nodes: cpu_num cores; mem_size is normalised: 100 = ${ALIBABA_MACHINE_MEMORY_MIB} Mi (512 GiB, an assumption); pods capacity 110; allocatable = capacity`,
