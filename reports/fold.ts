@@ -95,6 +95,9 @@ interface PodRec {
   quotaRejections: number;
   preemptions: number;
   evictions: number;
+  /** The pod object's current `spec.nodeName` and `status.phase` (updates arrive as merge patches). */
+  objNodeName: string | undefined;
+  objPhase: string | undefined;
 }
 
 interface Bucket {
@@ -620,11 +623,18 @@ export class ReportFold {
       });
       return;
     }
-    const pod = a.object as Pod;
+    const pod = a.object as Pod | undefined;
     if (!p || p.deletedUs !== undefined) {
       p = this.#newPod(key, pod);
-    } else if (p.createdUs === undefined) {
+    } else if (p.createdUs === undefined && pod) {
       this.#describe(p, pod);
+    }
+    if (pod) {
+      p.objNodeName = pod.spec?.nodeName;
+      p.objPhase = pod.status?.phase;
+    } else if (a.patch) {
+      p.objNodeName = patched(a.patch, 'spec', 'nodeName', p.objNodeName);
+      p.objPhase = patched(a.patch, 'status', 'phase', p.objPhase);
     }
     if (p.createdUs === undefined) {
       const q = p;
@@ -636,9 +646,9 @@ export class ReportFold {
     }
     // A bound pod's nodeName never changes in Kubernetes: only a first nodeName is news (a pod
     // created bound, or a bind seen only as a store update). Re-binds come as `sched.bind`.
-    const nodeName = pod.spec?.nodeName;
+    const nodeName = p.objNodeName;
     if (nodeName && p.node === undefined) this.#bind(p, nodeName);
-    const phase = pod.status?.phase;
+    const phase = p.objPhase;
     if (phase === 'Succeeded' || phase === 'Failed') this.#terminate(p, phase);
     else if (phase === 'Running' && !p.running && p.node !== undefined) {
       p.startedUs ??= this.#now;
@@ -674,6 +684,8 @@ export class ReportFold {
       quotaRejections: 0,
       preemptions: 0,
       evictions: 0,
+      objNodeName: undefined,
+      objPhase: undefined,
     };
     if (pod) this.#describe(p, pod);
     this.#pods.set(key, p);
@@ -795,4 +807,19 @@ export class ReportFold {
       p.phase = phase;
     });
   }
+}
+
+/** `object[section][field]` after a merge patch, given its value before (null in a patch = removed). */
+function patched(
+  patch: Record<string, unknown>,
+  section: string,
+  field: string,
+  before: string | undefined,
+): string | undefined {
+  if (!(section in patch)) return before;
+  const sec = patch[section];
+  if (sec === null || typeof sec !== 'object') return undefined;
+  if (!(field in sec)) return before;
+  const v = (sec as Record<string, unknown>)[field];
+  return typeof v === 'string' ? v : undefined;
 }

@@ -15,6 +15,7 @@ import {
 } from './selector.js';
 import { CLUSTER_SCOPED, type KObject, type ObjectMeta } from './types.js';
 import { validateObject } from './validate.js';
+import { mergePatch, type Json } from './merge-patch.js';
 
 /**
  * The simulation's API server and etcd in one: a versioned object store with watch and admission.
@@ -582,7 +583,15 @@ export class Store {
     object: KObject,
     old: KObject | undefined,
   ): void {
-    this.#sink?.append('api', { verb, kind, key, rv, object });
+    if (this.#sink) {
+      // Pods, the bulk of a replay's log, are logged whole when created; an update carries the merge
+      // patch from the previous version, a delete only the key (docs/reports.md, "The event log").
+      if (kind !== 'Pod' || verb === 'create' || !old)
+        this.#sink.append('api', { verb, kind, key, rv, object });
+      else if (verb === 'update')
+        this.#sink.append('api', { verb, kind, key, rv, patch: mergePatch(old as Json, object as Json) });
+      else this.#sink.append('api', { verb, kind, key, rv });
+    }
     if (this.#historyLimit === 0 && this.#subCount === 0) return;
     const ev: WatchEvent = { type, kind, key, rv, object, old };
     if (this.#historyLimit > 0) {

@@ -5,13 +5,18 @@
  */
 import type { KObject } from '../api/types.js';
 
-/** `api`: one committed store mutation (create/update/delete) with the stored object. */
+/**
+ * `api`: one committed store mutation (create/update/delete). It carries the stored object, except
+ * for Pods after their creation: a Pod update carries `patch`, the merge patch (RFC 7386) from the
+ * previous version (`applyMergePatch` rebuilds the object), and a Pod delete neither.
+ */
 export interface ApiEvent {
   verb: 'create' | 'update' | 'delete';
   kind: string;
   key: string;
   rv: string;
-  object: KObject;
+  object?: KObject;
+  patch?: Record<string, unknown>;
 }
 
 /** `sched.bind`: the scheduler bound a pod. */

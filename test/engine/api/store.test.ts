@@ -1,4 +1,5 @@
 import test from 'ava';
+import { applyMergePatch, type Json } from '../../../engine/api/merge-patch.js';
 import {
   AlreadyExistsError,
   compileSelectorString,
@@ -431,20 +432,37 @@ test('admission: mutating before validating; rejection leaves no trace', (t) => 
   t.is(store.resourceVersion, '2');
 });
 
-test('the event sink receives one api entry per mutation with the stored object', (t) => {
+test('the event sink receives one api entry per mutation: the object, or for pod updates the merge patch', (t) => {
   const { store, sink } = setup();
   const a = store.create(pod('a'));
   const n = store.create(node('n1'));
   const a2 = store.update({ ...a, status: { phase: 'Running' } });
-  const last = store.delete('Pod', 'a');
+  const n2 = store.update({ ...n, metadata: { ...n.metadata, labels: { zone: 'z1' } } });
+  store.delete('Pod', 'a');
+  const last = store.delete('Node', 'n1');
   t.deepEqual(sink.entries, [
     { type: 'api', payload: { verb: 'create', kind: 'Pod', key: 'default/a', rv: 1, object: a } },
     { type: 'api', payload: { verb: 'create', kind: 'Node', key: 'n1', rv: 2, object: n } },
-    { type: 'api', payload: { verb: 'update', kind: 'Pod', key: 'default/a', rv: 3, object: a2 } },
-    { type: 'api', payload: { verb: 'delete', kind: 'Pod', key: 'default/a', rv: 4, object: last } },
+    // A pod update carries only what changed: its resourceVersion (1 → 3) and the new status.
+    {
+      type: 'api',
+      payload: {
+        verb: 'update',
+        kind: 'Pod',
+        key: 'default/a',
+        rv: 3,
+        patch: { metadata: { resourceVersion: '3' }, status: { phase: 'Running' } },
+      },
+    },
+    // Other kinds carry the whole object.
+    { type: 'api', payload: { verb: 'update', kind: 'Node', key: 'n1', rv: 4, object: n2 } },
+    // A pod delete carries only its key.
+    { type: 'api', payload: { verb: 'delete', kind: 'Pod', key: 'default/a', rv: 5 } },
+    { type: 'api', payload: { verb: 'delete', kind: 'Node', key: 'n1', rv: 6, object: last } },
   ]);
   t.is(sink.entries[0]!.payload.object, a);
-  t.is(sink.entries[3]!.payload.object, last);
+  // The patch rebuilds the stored object from the previous one.
+  t.deepEqual(applyMergePatch(a as Json, sink.entries[2]!.payload.patch as Json), a2 as unknown as Json);
 });
 
 test('constructor validates historyLimit', (t) => {
