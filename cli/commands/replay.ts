@@ -31,7 +31,11 @@ export function register(program: Command): void {
       'a preset: default-scheduler, most-allocated, requested-to-capacity-ratio, balanced',
     )
     .option('--seed <seed>', 'run seed (all randomness derives from it)', '1')
-    .option('--workers <n>', 'auto or N worker threads (results are identical for any value)', 'auto')
+    .option(
+      '--workers <n>',
+      'auto or N scheduling threads: this one plus N-1 workers (results are identical for any value)',
+      'auto',
+    )
     .option('--until <duration>', 'stop at this virtual time, e.g. 90s, 15m, 36h, 30d')
     .option('--bucket <seconds>', 'width of the time-series buckets in reports', '60')
     .option(
