@@ -252,19 +252,34 @@ function digitsValue(text: string): number {
   return v;
 }
 
-/** True for `digits.digits` (what UDEC_RE accepts beyond plain integers), checked character by character. */
-function isPlainDecimal(text: string): boolean {
-  const n = text.length;
-  let i = 0;
-  while (i < n && isDigit(text.charCodeAt(i))) i++;
-  if (i === 0 || i >= n - 1 || text.charCodeAt(i) !== 46) return false;
-  for (i++; i < n; i++) if (!isDigit(text.charCodeAt(i))) return false;
-  return true;
+/** Powers of ten that are exact doubles (10^0 … 10^22). */
+const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
+
+/**
+ * `Number()` of `text[start, end)` when it is `digits` or `digits.digits` with at most 15 digits in all
+ * (at most 16 characters), read in place: the digits as an integer M (below 10^15, so exact) divided by
+ * 10^k for k fraction digits (exact too), and one IEEE division of two exact values is the correctly
+ * rounded quotient, which is what `Number()` returns (the fast path of decimal-to-binary conversion,
+ * Clinger 1990). NaN for anything else (empty, longer, another character).
+ */
+export function plainDecimalAt(text: string, start: number, end: number): number {
+  const n = end - start;
+  if (n <= 0 || n > 16) return NaN;
+  let m = 0;
+  let digits = 0;
+  let dot = -1;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      m = m * 10 + (c - 48);
+      digits++;
+    } else if (c === 46 && dot < 0 && i > start && i < end - 1) dot = i;
+    else return NaN;
+  }
+  if (digits > 15) return NaN;
+  return dot < 0 ? m : m / POW10[end - dot - 1]!;
 }
 
-function isDigit(c: number): boolean {
-  return c >= 48 && c <= 57;
-}
 const UDEC_RE = /^\d+(\.\d+)?$/;
 
 /**
@@ -296,10 +311,9 @@ export class FieldParser {
     if (text !== undefined) {
       const v = digitsValue(text);
       if (v >= 0) return v;
-      if (isPlainDecimal(text)) {
-        // Up to 15 significant characters: finite and far below 2^53, as the checks below want.
-        if (text.length <= 16) return Number(text);
-      }
+      // Up to 15 digits: finite and far below 2^53, as the checks below want.
+      const d = plainDecimalAt(text, 0, text.length);
+      if (!Number.isNaN(d)) return d;
     }
     if (text !== undefined && UDEC_RE.test(text)) {
       const v = Number(text);

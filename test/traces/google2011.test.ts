@@ -3,7 +3,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { InputError } from '../../engine/api/errors.js';
-import { readGoogle2011 } from '../../traces/google2011/index.js';
+import {
+  parseGoogle2011Row,
+  parseTaskEventLine,
+  readGoogle2011,
+  taskEventLineBatches,
+} from '../../traces/google2011/index.js';
 import { openTrace } from '../../traces/detect.js';
 import { collect, tempDir } from './helpers.js';
 import { runCli } from './cli-helper.js';
@@ -270,4 +275,78 @@ test.serial('--on-invalid skip counts bad rows by column', async (t) => {
   const fail = await runCli(['trace', 'stats', '--trace', dir]);
   t.is(fail.code, 2);
   t.regex(fail.stderr, /task_events\.csv:2: has 10 columns/);
+});
+
+test('parseTaskEventLine: the event parseGoogle2011Row makes of the same fields, fast path or not', (t) => {
+  const lines = [
+    // fast path: plain digits and decimals
+    '600000000,,6000000000,0,,0,user274,3,0,0.025,0.02612,0.000233,0',
+    '700000000,,42,7,17,1,u,,11,1,0.5,,1',
+    // slow path: zero-padded job id, long job id, a decimal of 16 digits, time "after the trace"
+    '800000000,,0042,1,,4,u,0,2,0.1,0.1,0.1,0',
+    '800000000,,1234567890123,1,,4,u,0,2,0.1,0.1,0.1,0',
+    '800000000,,5,1,,4,u,0,2,0.1234567890123456,0.1,0.1,0',
+    '9223372036854775807,,5,1,,4,u,0,2,0.1,0.1,0.1,0',
+  ];
+  for (const [i, text] of lines.entries()) {
+    const row = { line: i + 1, text };
+    t.deepEqual(
+      parseTaskEventLine('te.csv', row),
+      parseGoogle2011Row('task_events', 'te.csv', { line: i + 1, fields: text.split(',') }),
+      text,
+    );
+  }
+  t.deepEqual(parseTaskEventLine('te.csv', { line: 2, text: lines[1]! }), {
+    t: 'task',
+    // 700 s - 600 s offset
+    timeUs: 100_000_000,
+    kind: 'schedule',
+    typeName: 'SCHEDULE',
+    jobId: '42',
+    index: 7,
+    schedulingClass: undefined,
+    priority: 11,
+    cpu: 1,
+    memory: 0.5,
+    disk: undefined,
+    differentMachines: true,
+    constraints: undefined,
+    allocCollection: undefined,
+  });
+  t.is(parseTaskEventLine('te.csv', { line: 6, text: lines[5]! }), undefined);
+  // "0042" -> job id "42", as the strict parser gives it
+  t.is((parseTaskEventLine('te.csv', { line: 3, text: lines[2]! }) as { jobId: string }).jobId, '42');
+  // errors are the strict parser's: file, line, column
+  for (const [text, message] of [
+    ['600000000,,1,0,,9,u,0,0,0.1,0.1,0.1,0', 'te.csv:1: event_type: unknown event type 9 (want 0..8)'],
+    ['600000000,,1,0,,0,u,0,12,0.1,0.1,0.1,0', 'te.csv:1: priority: 12 is outside 0..11'],
+    ['600000000,,1,0,,0,u,0,0,-0.1,0.1,0.1,0', 'te.csv:1: cpu_request: "-0.1" is negative'],
+    ['600000000,,1,0,,0,u,0,0,0.1,0.1,0.1,2', 'te.csv:1: different_machines_restriction: "2" is not 0 or 1'],
+    ['600000000,,1,0,,0,u,0,0,0.1,0.1,0.1', 'te.csv:1: has 12 columns, task_events has 13'],
+  ] as const)
+    t.throws(
+      () => parseTaskEventLine('te.csv', { line: 1, text }),
+      { instanceOf: InputError, message },
+      text,
+    );
+});
+
+test('taskEventLineBatches: lines as read, a quoted line split with csv-parse, bad quoting fatal', async (t) => {
+  const dir = tempDir();
+  const f = join(dir, 'task_events.csv');
+  writeFileSync(f, 'a,b\r\n\n"x,y",z\nlast');
+  const rows: unknown[] = [];
+  for await (const batch of taskEventLineBatches(f)) rows.push(...batch);
+  t.deepEqual(rows, [
+    { line: 1, text: 'a,b' },
+    { line: 3, fields: ['x,y', 'z'] },
+    { line: 4, text: 'last' },
+  ]);
+  writeFileSync(f, 'a,b\n"x"y,z\n');
+  await t.throwsAsync(
+    async () => {
+      for await (const batch of taskEventLineBatches(f)) void batch;
+    },
+    { instanceOf: InputError, message: /^.*task_events\.csv:2: malformed CSV quoting/ },
+  );
 });

@@ -1,5 +1,6 @@
 import test from 'ava';
 import {
+  plainDecimalAt,
   FieldParser,
   flattenBatches,
   readCsvRowBatches,
@@ -107,4 +108,21 @@ test('FieldParser fast paths give the values and errors of the strict forms', (t
   t.is(t.throws(() => p.udec('x', '.5'))!.message, 'f.csv:7: x: ".5" is not a non-negative number');
   t.is(t.throws(() => p.udec('x', ''))!.message, 'f.csv:7: x: empty (want a non-negative number)');
   t.is(t.throws(() => p.udec('x', '-0.5'))!.message, 'f.csv:7: x: "-0.5" is negative');
+});
+
+test('plainDecimalAt: Number() of short plain decimals read in place, NaN for the rest', (t) => {
+  const at = (s: string): number => plainDecimalAt(s, 0, s.length);
+  t.is(at('0'), 0);
+  t.is(at('120'), 120);
+  // 2612 / 10^5: one division of exact values, correctly rounded, as Number('0.02612') is
+  t.is(at('0.02612'), 0.02612);
+  t.is(at('0.1'), 0.1);
+  t.is(at('120.0'), 120);
+  t.is(at('12345678901234.5'), 12345678901234.5);
+  t.is(at('999999999999999'), 999999999999999);
+  // a range of a longer text: "x,0.25,y" -> "0.25"
+  t.is(plainDecimalAt('x,0.25,y', 2, 6), 0.25);
+  // 16 digits, 17 characters, a bare dot at either end, two dots, a sign, an exponent, empty
+  for (const s of ['1234567890123456', '123456789012345.6', '1.', '.5', '1..2', '1.2.3', '-1', '1e3', ''])
+    t.true(Number.isNaN(at(s)), s);
 });
