@@ -35,9 +35,23 @@ export interface ExactQuantity {
   readonly scale: number;
 }
 
+// Quantity texts repeat endlessly across objects ("100m", "1Gi"): each distinct valid text is parsed
+// once (results are immutable). Invalid texts are never remembered, so they throw with their own path.
+const PARSED = new Map<string, ExactQuantity>();
+const PARSED_LIMIT = 4096;
+
 /** Parses a quantity string exactly; throws ValidationError naming `path` for any invalid form. */
 export function parseQuantity(text: string | number, path = ''): ExactQuantity {
   const s = typeof text === 'number' ? String(text) : text;
+  const known = PARSED.get(s);
+  if (known) return known;
+  const q = parseQuantityText(s, path);
+  if (PARSED.size >= PARSED_LIMIT) PARSED.clear();
+  PARSED.set(s, q);
+  return q;
+}
+
+function parseQuantityText(s: string, path: string): ExactQuantity {
   const m = QUANTITY_RE.exec(s.trim() === s ? s : '');
   if (!m) throw new ValidationError(path, `invalid quantity ${JSON.stringify(s)}`, 'INVALID_QUANTITY');
   const [, sign, digits, suffix = ''] = m;

@@ -161,3 +161,11 @@ test('nodeAllocatable falls back to capacity and names the field it read', (t) =
   const err = t.throws(() => nodeAllocatable({ status: { capacity: { cpu: 'x' } } }));
   t.is(err.message, 'status.capacity.cpu: invalid quantity "x"');
 });
+
+test('parseQuantity remembers valid texts only: an invalid text throws with its own path every time', (t) => {
+  const a = parseQuantity('1536Mi', 'x');
+  t.is(parseQuantity('1536Mi', 'y'), a); // the same immutable result
+  t.deepEqual(a, { num: 1536n * 1024n * 1024n, scale: 0 });
+  for (const path of ['spec.a', 'spec.b'])
+    t.throws(() => parseQuantity('12 Gi', path), { message: new RegExp(`^${path.replace('.', '\\.')}`) });
+});
