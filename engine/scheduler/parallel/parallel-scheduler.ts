@@ -128,6 +128,7 @@ export class ParallelScheduler extends Scheduler {
   #reason = new Int32Array(1);
   #one = new Int32Array(1);
   #out1 = new Float64Array(1);
+  #totals = new Float64Array(0);
 
   constructor(opts: ParallelSchedulerOptions) {
     super(opts);
@@ -319,17 +320,21 @@ export class ParallelScheduler extends Scheduler {
       // The sequential cycle picks a single feasible node without scoring (score 0, no draw).
       for (let j = 0; j < n; j++) if (!drop.includes(slots[j]!)) best = j;
     } else {
-      // The sequential pick over the feasible nodes only, in slot order.
-      const kept: number[] = [];
-      const totals: number[] = [];
-      for (let j = 0; j < n; j++) {
-        const slot = slots[j]!;
-        if (drop.length > 0 && drop.includes(slot)) continue;
-        kept.push(j);
-        totals.push(patched.get(slot) ?? s.totals[j]!);
+      // The sequential pick over the feasible nodes, in slot order: the speculated totals with the
+      // patched nodes' new totals, dropped nodes out of the running (−∞; at least two remain).
+      if (this.#totals.length < n) this.#totals = new Float64Array(s.size);
+      const totals = this.#totals;
+      totals.set(s.totals.subarray(0, n));
+      for (const [slot, t] of patched) {
+        const j = slotPosition(slots, n, slot);
+        if (j >= 0) totals[j] = t;
       }
-      const pick = selectHost(totals, totals.length, this.#rand);
-      best = kept[pick.index]!;
+      for (const slot of drop) {
+        const j = slotPosition(slots, n, slot);
+        if (j >= 0) totals[j] = Number.NEGATIVE_INFINITY;
+      }
+      const pick = selectHost(totals, n, this.#rand);
+      best = pick.index;
       bestScore = pick.score;
     }
     const nodeName = idx.names[slots[best]!]!;
@@ -441,4 +446,18 @@ export class ParallelScheduler extends Scheduler {
     }
     return drop;
   }
+}
+
+/** Position of `slot` in the ascending `slots[0..n)`, or -1. */
+function slotPosition(slots: Int32Array, n: number, slot: number): number {
+  let lo = 0;
+  let hi = n - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const v = slots[mid]!;
+    if (v === slot) return mid;
+    if (v < slot) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
 }
