@@ -344,7 +344,7 @@ export function readDlrm2025(opts: Dlrm2025Options): TraceSource {
       };
       for await (const none of rowBatches(sink)) void none;
       loss.notes.push(
-        `time-faithful: times in trace seconds as they are; ${before} instances without creation_time (running before the trace) are created at t=0; the list is sorted by creation time in memory`,
+        `time-faithful: times in trace seconds as they are; ${before} instances without creation_time (running before the trace) are created at t=0; the list is sorted by creation time (stable; an external merge sort beyond 65,536 rows)`,
       );
       const deletes = new TimeHeap<KObject>();
       let out: TraceRecord[] = [];
