@@ -9,8 +9,9 @@ export const AUTO_MIN_WORK = 20_000;
 /** Nodes below which `auto` stays sequential whatever the batch (per-pod scans are too short). */
 export const AUTO_MIN_NODES = 2_000;
 /**
- * Cores below which `auto` stays sequential: on the 2-vCPU machines measured so far (shared, loaded)
- * speculation was 0.5–0.8× sequential (bench/results/parallel.csv), so `auto` does not use it there.
+ * Cores below which `auto` stays sequential: on the 2-vCPU machine measured so far speculation was
+ * 0.58–0.86× sequential at 5,000–15,000 nodes and 1.14× at 50,000 (quiet machine,
+ * bench/results/parallel.csv, docs/parallel.md), so `auto` does not use it there.
  */
 export const AUTO_MIN_CORES = 4;
 /** `auto` never uses more threads than this. */
