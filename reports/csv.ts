@@ -67,6 +67,7 @@ export function* podRows(r: RunReport): Generator<string[]> {
     'quotaRejections',
     'preemptions',
     'evictions',
+    'restarts',
   ];
   for (const p of r.pods) {
     yield [
@@ -91,6 +92,7 @@ export function* podRows(r: RunReport): Generator<string[]> {
       String(p.quotaRejections),
       String(p.preemptions),
       String(p.evictions),
+      String(p.restarts),
     ];
   }
 }

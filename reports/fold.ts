@@ -95,6 +95,7 @@ interface PodRec {
   quotaRejections: number;
   preemptions: number;
   evictions: number;
+  restarts: number;
   /** The pod object's current `spec.nodeName` and `status.phase` (updates arrive as merge patches). */
   objNodeName: string | undefined;
   objPhase: string | undefined;
@@ -253,6 +254,11 @@ export class ReportFold {
         this.#terminate(p, k.phase === 'Succeeded' ? 'Succeeded' : 'Failed');
         break;
       }
+      case EVENT.RESTART: {
+        const p = this.#pods.get((e as unknown as KubeletEvent).pod);
+        if (p) p.restarts++;
+        break;
+      }
       case EVENT.ADMISSION_REJECT:
         this.#admissionReject(e as unknown as AdmissionRejectEvent);
         break;
@@ -332,6 +338,7 @@ export class ReportFold {
         quotaRejections: p.quotaRejections,
         preemptions: p.preemptions,
         evictions: p.evictions,
+        restarts: p.restarts,
       });
     }
     pending.sort((a, b) => a - b);
@@ -684,6 +691,7 @@ export class ReportFold {
       quotaRejections: 0,
       preemptions: 0,
       evictions: 0,
+      restarts: 0,
       objNodeName: undefined,
       objPhase: undefined,
     };

@@ -96,6 +96,8 @@ export interface PodRow {
   preemptions: number;
   /** Kubelet finishes/rejects with reason `Evicted`. */
   evictions: number;
+  /** Container restarts (`kubelet.restart`: restartPolicy Always, or OnFailure after a failure). */
+  restarts: number;
 }
 
 /** One node (one incarnation of a name). */

@@ -51,13 +51,19 @@ export interface SchedPreemptEvent {
   victims: string[];
 }
 
-/** `kubelet.start` / `kubelet.finish` / `kubelet.reject`: pod lifecycle on its node. */
+/**
+ * `kubelet.start` / `kubelet.finish` / `kubelet.reject`: pod lifecycle on its node. `kubelet.restart`:
+ * the container exited and restarts after `backoffSeconds` (restartPolicy Always, or OnFailure after
+ * a failure); the pod stays Running; `restarts` is its restart count so far.
+ */
 export interface KubeletEvent {
   pod: string;
   node: string;
   phase?: 'Running' | 'Succeeded' | 'Failed';
   /** For rejects and failures: OutOfcpu, OutOfmemory, Evicted, Preempted, DeadlineExceeded ... */
   reason?: string;
+  restarts?: number;
+  backoffSeconds?: number;
 }
 
 /** `admission.reject`: a create refused by admission (ResourceQuota, LimitRange, validation). */
@@ -106,6 +112,7 @@ export const EVENT = {
   START: 'kubelet.start',
   FINISH: 'kubelet.finish',
   REJECT: 'kubelet.reject',
+  RESTART: 'kubelet.restart',
   ADMISSION_REJECT: 'admission.reject',
   INPUT_SKIP: 'input.skip',
   RUN_START: 'run.start',

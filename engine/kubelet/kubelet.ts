@@ -12,6 +12,24 @@ export const DURATION_ANNOTATION = 'kreplay.io/duration';
 /** Annotation `failed` makes a pod end Failed instead of Succeeded after its duration. */
 export const EXIT_ANNOTATION = 'kreplay.io/exit';
 
+/** Sim event: a restarted container runs again after its back-off (not a log entry). */
+const RESUME = 'kubelet.resume';
+/** kubelet's container restart back-off: 10 s, doubling, at most 5 minutes. */
+const BACKOFF_INITIAL_US = 10_000_000;
+const BACKOFF_MAX_US = 300_000_000;
+/** A container that ran this long before exiting restarts with the initial back-off again. */
+const BACKOFF_RESET_US = 600_000_000;
+
+/**
+ * The back-off before restart number `restarts` (1, 2, ...) of a container that runs `runUs` each time:
+ * 10 s × 2^(restarts − 1), capped at 5 minutes; 10 s when each run lasts 10 minutes or more (the
+ * kubelet forgets the back-off of a container that ran that long).
+ */
+export function restartBackoffUs(restarts: number, runUs: number): number {
+  if (runUs >= BACKOFF_RESET_US) return BACKOFF_INITIAL_US;
+  return Math.min(BACKOFF_MAX_US, BACKOFF_INITIAL_US * 2 ** Math.min(restarts - 1, 30));
+}
+
 /** Kubelet model settings. */
 export interface KubeletOptions {
   /** Time from bind to Running (image pull, sandbox, container start). Default 1 s. */
@@ -27,7 +45,11 @@ interface PodRef {
  * The kubelets of every node, as one model. A pod bound to a node is admitted if it fits what the
  * node's kubelet already runs (otherwise it fails with OutOf<resource>, as a stale bind does on a
  * real node), starts after a start-up latency, runs for its duration and ends Succeeded (or Failed).
- * A pod with no duration runs until it is deleted. State changes go through the store.
+ * A pod with no duration runs until it is deleted. When its container exits, `spec.restartPolicy`
+ * decides as on a real kubelet: `Always` (any exit) and `OnFailure` (a failed exit) restart it after
+ * the back-off ({@link restartBackoffUs}) with the pod still Running and its restart count up; `Never`
+ * ends the pod. An unset restartPolicy ends it too: a duration models a run to completion (the API
+ * server would default it to Always; docs/controllers.md). State changes go through the store.
  */
 export class Kubelets {
   readonly #store: Store;
@@ -44,6 +66,7 @@ export class Kubelets {
     this.#startupUs = opts.startupLatencyUs ?? 1_000_000;
     sim.on(EVENT.START, (d) => this.#start(d as PodRef));
     sim.on(EVENT.FINISH, (d) => this.#finish(d as PodRef));
+    sim.on(RESUME, (d) => this.#resume(d as PodRef));
     store.watch('Pod', undefined, (ev) => this.#onPod(ev));
   }
 
@@ -117,18 +140,78 @@ export class Kubelets {
       node: pod.spec!.nodeName!,
       phase: 'Running',
     } satisfies KubeletEvent);
+    this.#run(pod, ref);
+  }
+
+  /** Schedules the container's exit after the pod's duration (none: it runs until deleted). */
+  #run(pod: Pod, ref: PodRef): void {
+    const us = this.#durationUs(pod, ref);
+    if (us !== undefined) this.#sim.after(us, PHASE.KUBELET, EVENT.FINISH, ref);
+  }
+
+  #durationUs(pod: Pod, ref: PodRef): number | undefined {
     const d = pod.metadata?.annotations?.[DURATION_ANNOTATION];
-    if (d !== undefined) {
-      const us = parseDurationUs(d, `${ref.key}: metadata.annotations.${DURATION_ANNOTATION}`);
-      this.#sim.after(us, PHASE.KUBELET, EVENT.FINISH, ref);
-    }
+    return d === undefined
+      ? undefined
+      : parseDurationUs(d, `${ref.key}: metadata.annotations.${DURATION_ANNOTATION}`);
   }
 
   #finish(ref: PodRef): void {
     const pod = this.#current(ref);
     if (!pod || pod.status?.phase !== 'Running') return;
     const failed = pod.metadata?.annotations?.[EXIT_ANNOTATION] === 'failed';
+    const policy = pod.spec?.restartPolicy;
+    if (policy === 'Always' || (policy === 'OnFailure' && failed)) {
+      this.#restart(pod, ref, failed ? 'Error' : 'Completed');
+      return;
+    }
     this.#terminate(pod, failed ? 'Failed' : 'Succeeded', failed ? 'Error' : 'Completed', '', EVENT.FINISH);
+  }
+
+  /** The container exited and will restart: the pod stays Running, its restart count goes up. */
+  #restart(pod: Pod, ref: PodRef, reason: string): void {
+    const c = pod.status?.containerStatuses?.[0];
+    const restarts = (c?.restartCount ?? 0) + 1;
+    const backoffUs = restartBackoffUs(restarts, this.#durationUs(pod, ref) ?? 0);
+    const container = pod.spec?.containers?.[0];
+    const id = { name: container?.name ?? 'main', image: container?.image ?? '', imageID: '' };
+    this.#store.update<Pod>({
+      ...pod,
+      status: {
+        ...pod.status,
+        containerStatuses: [
+          { ...id, restartCount: restarts, ready: false, state: { waiting: { reason: 'CrashLoopBackOff' } } },
+        ],
+      },
+    });
+    this.#sim.log.append(EVENT.RESTART, {
+      pod: ref.key,
+      node: pod.spec!.nodeName!,
+      reason,
+      restarts,
+      backoffSeconds: backoffUs / 1e6,
+    } satisfies KubeletEvent);
+    this.#sim.after(backoffUs, PHASE.KUBELET, RESUME, ref);
+  }
+
+  /** A restarted container runs again. */
+  #resume(ref: PodRef): void {
+    const pod = this.#current(ref);
+    if (!pod || pod.status?.phase !== 'Running') return;
+    const c = pod.status.containerStatuses?.[0];
+    const container = pod.spec?.containers?.[0];
+    const id = { name: container?.name ?? 'main', image: container?.image ?? '', imageID: '' };
+    const startedAt = new Date(this.#sim.now() / 1000).toISOString();
+    this.#store.update<Pod>({
+      ...pod,
+      status: {
+        ...pod.status,
+        containerStatuses: [
+          { ...id, restartCount: c?.restartCount ?? 0, ready: true, state: { running: { startedAt } } },
+        ],
+      },
+    });
+    this.#run(pod, ref);
   }
 
   #terminate(pod: Pod, phase: 'Succeeded' | 'Failed', reason: string, message: string, type: string): void {

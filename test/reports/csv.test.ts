@@ -22,12 +22,12 @@ abc,31,40.000000,2.000000,2,5,3,1,1,1,1,1,6,3.000000,1,2.000000,20.000000,20.000
 `;
 
 // Times are seconds since run.start; pending = first bind − creation (e: never bound, 40 − 20).
-const PODS = `namespace,name,ownerKind,ownerName,created,scheduled,node,started,finished,deleted,phase,attempts,pendingSeconds,cpuMilli,memoryMiB,gpu,gpuMilli,gpus,quotaRejections,preemptions,evictions
-default,a,ReplicaSet,rs-a,0.000000,2.000000,n1,2.000000,22.000000,,Succeeded,1,2.000000,2000,4096.000000,1,0,0,0,0,0
-default,c,Job,j1,0.000000,1.000000,n2,1.000000,6.000000,6.000000,Failed,1,1.000000,3000,2048.000000,0,0,,0,1,0
-default,b,ReplicaSet,rs-b,5.000000,8.000000,n2,8.000000,,,Running,2,3.000000,3000,2048.000000,0,0,,0,0,0
-default,e,,,20.000000,,,,,,Pending,2,20.000000,1000,1024.000000,4,0,,0,0,0
-default,q,,,,,,,,,Rejected,0,,0,0.000000,0,0,,1,0,0
+const PODS = `namespace,name,ownerKind,ownerName,created,scheduled,node,started,finished,deleted,phase,attempts,pendingSeconds,cpuMilli,memoryMiB,gpu,gpuMilli,gpus,quotaRejections,preemptions,evictions,restarts
+default,a,ReplicaSet,rs-a,0.000000,2.000000,n1,2.000000,22.000000,,Succeeded,1,2.000000,2000,4096.000000,1,0,0,0,0,0,0
+default,c,Job,j1,0.000000,1.000000,n2,1.000000,6.000000,6.000000,Failed,1,1.000000,3000,2048.000000,0,0,,0,1,0,0
+default,b,ReplicaSet,rs-b,5.000000,8.000000,n2,8.000000,,,Running,2,3.000000,3000,2048.000000,0,0,,0,0,0,0
+default,e,,,20.000000,,,,,,Pending,2,20.000000,1000,1024.000000,4,0,,0,0,0,0
+default,q,,,,,,,,,Rejected,0,,0,0.000000,0,0,,1,0,0,0
 `;
 
 // n1: a holds 2000/4000 cpu, 4096/8192 MiB, 1/2 GPU during [2,22): 0.5 × 20 / 40 = 0.25 each.

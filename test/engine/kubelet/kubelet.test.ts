@@ -3,7 +3,7 @@ import { Store } from '../../../engine/api/store.js';
 import type { KObject, Pod } from '../../../engine/api/types.js';
 import { Simulation } from '../../../engine/sim/simulation.js';
 import type { LogEntry } from '../../../engine/sim/types.js';
-import { Kubelets } from '../../../engine/kubelet/kubelet.js';
+import { Kubelets, restartBackoffUs } from '../../../engine/kubelet/kubelet.js';
 
 const S = 1_000_000;
 
@@ -122,4 +122,66 @@ test('a pod deleted before it starts never starts; snapshot/restore keeps what n
       ],
     ],
   ]);
+});
+
+function withPolicy(p: KObject, restartPolicy: string): KObject {
+  return { ...p, spec: { ...(p as Pod).spec!, restartPolicy } } as KObject;
+}
+
+test('restartPolicy Always: the container restarts after 10 s, 20 s, 40 s back-off; the pod stays Running', (t) => {
+  const { sim, store, log } = setup(1 * S);
+  store.create(withPolicy(pod('a', '500m', { 'kreplay.io/duration': '60s' }), 'Always'));
+  bind(store, 'a');
+  sim.runUntil(300 * S);
+  // Starts at 1 s; exits at 61 s → restart 1 after 10 s (runs 71–131 s) → restart 2 after 20 s (151–211 s)
+  // → restart 3 after 40 s (251–311 s): three restarts by 300 s, never Succeeded.
+  t.deepEqual(
+    log
+      .filter((e) => e.type === 'kubelet.restart')
+      .map((e) => [e.time / S, e.restarts, e.backoffSeconds, e.reason]),
+    [
+      [61, 1, 10, 'Completed'],
+      [131, 2, 20, 'Completed'],
+      [211, 3, 40, 'Completed'],
+    ],
+  );
+  const p = store.get<Pod>('Pod', 'a', 'default')!;
+  t.is(p.status?.phase, 'Running');
+  t.like(p.status?.containerStatuses?.[0], { name: 'c', restartCount: 3, ready: true });
+  t.false(log.some((e) => e.type === 'kubelet.finish'));
+});
+
+test('restartPolicy OnFailure restarts failed exits only; Never and unset end the pod', (t) => {
+  const { sim, store, log } = setup(1 * S);
+  store.create(withPolicy(pod('ok', '100m', { 'kreplay.io/duration': '30s' }), 'OnFailure'));
+  store.create(
+    withPolicy(
+      pod('bad', '100m', { 'kreplay.io/duration': '30s', 'kreplay.io/exit': 'failed' }),
+      'OnFailure',
+    ),
+  );
+  store.create(
+    withPolicy(pod('never', '100m', { 'kreplay.io/duration': '30s', 'kreplay.io/exit': 'failed' }), 'Never'),
+  );
+  for (const n of ['ok', 'bad', 'never']) bind(store, n);
+  sim.runUntil(100 * S);
+  t.is(store.get<Pod>('Pod', 'ok', 'default')!.status?.phase, 'Succeeded');
+  t.is(store.get<Pod>('Pod', 'never', 'default')!.status?.phase, 'Failed');
+  // bad: 1 → exits 31 s (restart 1, 10 s) → 41–71 s (restart 2, 20 s) → 91 s running again.
+  t.is(store.get<Pod>('Pod', 'bad', 'default')!.status?.phase, 'Running');
+  t.deepEqual(
+    log.filter((e) => e.type === 'kubelet.restart').map((e) => [e.pod, e.time / S, e.reason]),
+    [
+      ['default/bad', 31, 'Error'],
+      ['default/bad', 71, 'Error'],
+    ],
+  );
+});
+
+test('restartBackoffUs: doubling from 10 s, capped at 5 minutes, reset for runs of 10 minutes or more', (t) => {
+  t.deepEqual(
+    [1, 2, 3, 4, 5, 6, 7, 40].map((n) => restartBackoffUs(n, 60 * S) / S),
+    [10, 20, 40, 80, 160, 300, 300, 300],
+  );
+  t.is(restartBackoffUs(5, 600 * S), 10 * S);
 });
