@@ -31,6 +31,8 @@ export class ParallelWorkerError extends KreplayError {
 /** How long the owner waits for one answer before declaring the worker dead (no hang). */
 export const DEFAULT_ANSWER_TIMEOUT_MS = 120_000;
 const WAIT_SLICE_MS = 50;
+/** A cell nobody notifies: `Atomics.wait` on it is a synchronous sleep. */
+const NAP = new Int32Array(new SharedArrayBuffer(4));
 
 /** The worker entry next to this module, with this module's extension (tsx runs .ts, dist/ runs .js). */
 function workerUrl(): URL {
@@ -138,9 +140,15 @@ export class SpeculationPool {
         );
       Atomics.wait(s.ctl, CTL_RESPONSE, got, WAIT_SLICE_MS);
     }
-    const m = receiveMessageOnPort(s.port);
-    if (!m) throw new ParallelWorkerError(`speculative worker ${i} signalled an answer but sent none`);
-    return m.message as WorkerResponse;
+    // The counter can run ahead of the port: the worker posts, then counts, but the message may
+    // still be on its way to this side's queue on a loaded machine. Wait for it (1 ms naps).
+    for (let waited = 0; ; waited++) {
+      const m = receiveMessageOnPort(s.port);
+      if (m) return m.message as WorkerResponse;
+      if (waited >= this.#timeoutMs)
+        throw new ParallelWorkerError(`speculative worker ${i} signalled an answer but sent none`);
+      Atomics.wait(NAP, 0, 0, 1);
+    }
   }
 
   /**
