@@ -40,8 +40,8 @@ export function formatIndexes(sorted: readonly number[]): string {
 
 /**
  * The Job controller: keeps `min(parallelism, remaining completions)` pods running (restartPolicy
- * Never semantics: a failed pod is replaced by a new one, OnFailure in-place restarts are not
- * modelled), re-creates after failures with exponential backoff (10 s doubling to 6 min, from the
+ * Never semantics: a failed pod is replaced by a new one; with OnFailure the kubelet restarts the
+ * container in place and those restarts do not count toward backoffLimit), re-creates after failures with exponential backoff (10 s doubling to 6 min, from the
  * last failure), fails the Job past `backoffLimit` (default 6) failures or `activeDeadlineSeconds`,
  * supports `suspend`, NonIndexed and Indexed completion modes. Also runs the TTL-after-finished
  * controller: a finished Job with `ttlSecondsAfterFinished` is deleted that long after it finished
