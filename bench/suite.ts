@@ -91,10 +91,27 @@ function toRow(r: ChildRow, counts: ShapeCounts | undefined, floor: number | und
   };
 }
 
-function writeCsv(path: string, rows: readonly BenchRow[]): void {
+/**
+ * Writes `rows` with the given [row key, CSV header] columns, then the machine's columns (cpu model,
+ * cores, Node version) on every row.
+ */
+function writeRowsCsv(path: string, rows: readonly object[], columns: readonly [string, string][]): void {
   const m = machine();
   const records = rows.map((r) => ({ ...r, cpuModel: m.cpuModel, cores: m.cores, node: m.node }));
-  const columns = [
+  const all: [string, string][] = [
+    ...columns,
+    ['cpuModel', 'cpu_model'],
+    ['cores', 'cores'],
+    ['node', 'node_version'],
+  ];
+  writeFileSync(
+    path,
+    stringify(records, { header: true, columns: all.map(([key, header]) => ({ key, header })) }),
+  );
+}
+
+function writeCsv(path: string, rows: readonly BenchRow[]): void {
+  writeRowsCsv(path, rows, [
     ['benchmark', 'benchmark'],
     ['nodes', 'nodes'],
     ['initPods', 'init_pods'],
@@ -108,11 +125,7 @@ function writeCsv(path: string, rows: readonly BenchRow[]): void {
     ['runs', 'runs'],
     ['floor', 'kube_scheduler_floor'],
     ['ratio', 'ratio_to_floor'],
-    ['cpuModel', 'cpu_model'],
-    ['cores', 'cores'],
-    ['node', 'node_version'],
-  ].map(([key, header]) => ({ key: key!, header: header! }));
-  writeFileSync(path, stringify(records, { header: true, columns }));
+  ]);
 }
 
 /** Quick-mode counts for the full-replay rows (the replay adds store, kubelets and log per pod). */
@@ -143,9 +156,7 @@ export interface SpeedupRow {
 }
 
 function writeSpeedupCsv(path: string, rows: readonly SpeedupRow[]): void {
-  const m = machine();
-  const records = rows.map((r) => ({ ...r, cpuModel: m.cpuModel, cores: m.cores, node: m.node }));
-  const columns = [
+  writeRowsCsv(path, rows, [
     ['benchmark', 'benchmark'],
     ['nodes', 'nodes'],
     ['pods', 'pods'],
@@ -159,11 +170,7 @@ function writeSpeedupCsv(path: string, rows: readonly SpeedupRow[]): void {
     ['runs', 'runs'],
     ['speedup', 'speedup_vs_1'],
     ['sameDecisions', 'same_decisions'],
-    ['cpuModel', 'cpu_model'],
-    ['cores', 'cores'],
-    ['node', 'node_version'],
-  ].map(([key, header]) => ({ key: key!, header: header! }));
-  writeFileSync(path, stringify(records, { header: true, columns }));
+  ]);
 }
 
 /**
