@@ -75,8 +75,27 @@ function split<T>(items: readonly T[], batches: number): T[][] {
   return out;
 }
 
-async function* records(calls: readonly InputCall[]): AsyncGenerator<InputCall> {
+/** The calls as the async stream `ClusterReplay.run` reads. */
+export async function* records(calls: readonly InputCall[]): AsyncGenerator<InputCall> {
   yield* calls;
+}
+
+/**
+ * A shape's cluster as replay input: its two namespaces and `nodes` nodes at t=0, then `initPods`
+ * init pods at t=1 µs.
+ */
+export function shapeSetupCalls(shape: Shape, nodes: number, initPods: number): InputCall[] {
+  const setup: InputCall[] = [];
+  for (const ns of ['sched-setup', 'sched-test'])
+    setup.push({
+      timeUs: 0,
+      op: 'create',
+      object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } } as KObject,
+    });
+  for (let i = 0; i < nodes; i++) setup.push({ timeUs: 0, op: 'create', object: shape.node(i) as KObject });
+  for (let i = 0; i < initPods; i++)
+    setup.push({ timeUs: 1, op: 'create', object: shape.initPod(i) as KObject });
+  return setup;
 }
 
 /**
@@ -103,18 +122,7 @@ export async function runFullReplay(
       if (String(e.pod).startsWith('sched-test/')) placed++;
     } else if (e.type === EVENT.FAIL) attempts++;
   });
-  const setup: InputCall[] = [];
-  for (const ns of ['sched-setup', 'sched-test'])
-    setup.push({
-      timeUs: 0,
-      op: 'create',
-      object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } } as KObject,
-    });
-  for (let i = 0; i < counts.nodes; i++)
-    setup.push({ timeUs: 0, op: 'create', object: shape.node(i) as KObject });
-  for (let i = 0; i < counts.initPods; i++)
-    setup.push({ timeUs: 1, op: 'create', object: shape.initPod(i) as KObject });
-  await replay.run(records(setup));
+  await replay.run(records(shapeSetupCalls(shape, counts.nodes, counts.initPods)));
   const pods: Pod[] = [];
   for (let i = 0; i < counts.measurePods; i++) pods.push(shape.measurePod(i));
   const out: SchedulingSample[] = [];

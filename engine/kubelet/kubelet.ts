@@ -133,7 +133,7 @@ export class Kubelets {
   #start(ref: PodRef): void {
     const pod = this.#current(ref);
     if (!pod || pod.status?.phase === 'Running' || !this.#admitted.has(ref.key)) return;
-    const startTime = new Date(this.#sim.now() / 1000).toISOString();
+    const startTime = this.#timestamp();
     this.#store.update<Pod>({ ...pod, status: { ...pod.status, phase: 'Running', startTime } });
     this.#sim.log.append(EVENT.START, {
       pod: ref.key,
@@ -170,20 +170,9 @@ export class Kubelets {
 
   /** The container exited and will restart: the pod stays Running, its restart count goes up. */
   #restart(pod: Pod, ref: PodRef, reason: string): void {
-    const c = pod.status?.containerStatuses?.[0];
-    const restarts = (c?.restartCount ?? 0) + 1;
+    const restarts = (pod.status?.containerStatuses?.[0]?.restartCount ?? 0) + 1;
     const backoffUs = restartBackoffUs(restarts, this.#durationUs(pod, ref) ?? 0);
-    const container = pod.spec?.containers?.[0];
-    const id = { name: container?.name ?? 'main', image: container?.image ?? '', imageID: '' };
-    this.#store.update<Pod>({
-      ...pod,
-      status: {
-        ...pod.status,
-        containerStatuses: [
-          { ...id, restartCount: restarts, ready: false, state: { waiting: { reason: 'CrashLoopBackOff' } } },
-        ],
-      },
-    });
+    this.#setContainerStatus(pod, restarts, { waiting: { reason: 'CrashLoopBackOff' } });
     this.#sim.log.append(EVENT.RESTART, {
       pod: ref.key,
       node: pod.spec!.nodeName!,
@@ -198,20 +187,39 @@ export class Kubelets {
   #resume(ref: PodRef): void {
     const pod = this.#current(ref);
     if (!pod || pod.status?.phase !== 'Running') return;
-    const c = pod.status.containerStatuses?.[0];
-    const container = pod.spec?.containers?.[0];
-    const id = { name: container?.name ?? 'main', image: container?.image ?? '', imageID: '' };
-    const startedAt = new Date(this.#sim.now() / 1000).toISOString();
+    const restarts = pod.status.containerStatuses?.[0]?.restartCount ?? 0;
+    this.#setContainerStatus(pod, restarts, { running: { startedAt: this.#timestamp() } });
+    this.#run(pod, ref);
+  }
+
+  /** The (first) container's status: waiting in back-off or running again; ready when running. */
+  #setContainerStatus(
+    pod: Pod,
+    restartCount: number,
+    state: { waiting: object } | { running: object },
+  ): void {
+    const c = pod.spec?.containers?.[0];
     this.#store.update<Pod>({
       ...pod,
       status: {
         ...pod.status,
         containerStatuses: [
-          { ...id, restartCount: c?.restartCount ?? 0, ready: true, state: { running: { startedAt } } },
+          {
+            name: c?.name ?? 'main',
+            image: c?.image ?? '',
+            imageID: '',
+            restartCount,
+            ready: 'running' in state,
+            state,
+          },
         ],
       },
     });
-    this.#run(pod, ref);
+  }
+
+  /** The virtual clock as an RFC 3339 timestamp (pod and container start times). */
+  #timestamp(): string {
+    return new Date(this.#sim.now() / 1000).toISOString();
   }
 
   #terminate(pod: Pod, phase: 'Succeeded' | 'Failed', reason: string, message: string, type: string): void {

@@ -6,16 +6,13 @@
  */
 import test from 'ava';
 import type { KObject } from '../../engine/api/types.js';
-import { ClusterReplay, type InputCall } from '../../engine/cluster/replay.js';
+import { ClusterReplay } from '../../engine/cluster/replay.js';
 import { EVENT } from '../../engine/cluster/events.js';
 import type { SchedulerOptions } from '../../engine/scheduler/index.js';
 import { ParallelScheduler } from '../../engine/scheduler/parallel/index.js';
 import { SHAPES, type Shape } from '../../bench/shapes.js';
 import { exhaustiveConfig } from '../../bench/speedup.js';
-
-async function* records(calls: readonly InputCall[]): AsyncGenerator<InputCall> {
-  yield* calls;
-}
+import { records, shapeSetupCalls } from '../../bench/scheduling.js';
 
 /** One replay of `shape` (120 nodes, 40 init pods, 64 measured pods arriving together). */
 async function replay(
@@ -38,15 +35,7 @@ async function replay(
   });
   await parallel?.start();
   try {
-    const calls: InputCall[] = [];
-    for (const ns of ['sched-setup', 'sched-test'])
-      calls.push({
-        timeUs: 0,
-        op: 'create',
-        object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } } as KObject,
-      });
-    for (let i = 0; i < 120; i++) calls.push({ timeUs: 0, op: 'create', object: shape.node(i) as KObject });
-    for (let i = 0; i < 40; i++) calls.push({ timeUs: 1, op: 'create', object: shape.initPod(i) as KObject });
+    const calls = shapeSetupCalls(shape, 120, 40);
     for (let i = 0; i < 64; i++)
       calls.push({ timeUs: 5_000_000, op: 'create', object: shape.measurePod(i) as KObject });
     await r.run(records(calls));

@@ -274,12 +274,12 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
     v.prepare(this.#idx, pod);
     const type = this.#args.scoringStrategy.type;
     if (type !== 'RequestedToCapacityRatio') {
-      // Inlined LeastAllocated / MostAllocated: same arithmetic as the scorers, no per-node calls.
-      const least = type === 'LeastAllocated';
+      // LeastAllocated / MostAllocated over the prepared columns: the strategy's own per-resource score.
+      const resourceScore = type === 'LeastAllocated' ? leastRequestedScore : mostRequestedScore;
       const n = v.ids.length;
       const { allocCols, reqCols, podRequest, weights, skip } = v;
       if (n === 2 && !skip[0] && !skip[1]) {
-        this.#scoreTwo(least, nodes, count, out);
+        this.#scoreTwo(resourceScore, nodes, count, out);
         return;
       }
       for (let j = 0; j < count; j++) {
@@ -290,14 +290,7 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
           if (skip[i]) continue;
           const cap = allocCols[i]![slot]!;
           if (cap === 0) continue;
-          let req = reqCols[i]![slot]! + podRequest[i]!;
-          let s: number;
-          if (least) s = req > cap ? 0 : Math.trunc(((cap - req) * MAX_NODE_SCORE) / cap);
-          else {
-            if (req > cap) req = cap;
-            s = Math.trunc((req * MAX_NODE_SCORE) / cap);
-          }
-          score += s * weights[i]!;
+          score += resourceScore(reqCols[i]![slot]! + podRequest[i]!, cap) * weights[i]!;
           weightSum += weights[i]!;
         }
         out[j] = weightSum === 0 ? 0 : Math.trunc(score / weightSum);
@@ -309,11 +302,17 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
       out[j] = this.#scorer(v.req, v.alloc, v.weights);
     }
   }
+
   /**
    * The common case (cpu and memory, neither skipped) of the loop above, unrolled: same arithmetic,
    * term for term (per resource trunc(score) × weight, summed, then trunc(sum / weight sum)).
    */
-  #scoreTwo(least: boolean, nodes: Int32Array, count: number, out: Float64Array): void {
+  #scoreTwo(
+    resourceScore: (requested: number, capacity: number) => number,
+    nodes: Int32Array,
+    count: number,
+    out: Float64Array,
+  ): void {
     const v = this.#vector;
     const [a0, a1] = v.allocCols as [Float64Array, Float64Array];
     const [r0, r1] = v.reqCols as [Float64Array, Float64Array];
@@ -325,24 +324,14 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
       const slot = nodes[j]!;
       const c0 = a0[slot]!;
       const c1 = a1[slot]!;
-      let q0 = r0[slot]! + p0;
-      let q1 = r1[slot]! + p1;
       let score = 0;
       let weightSum = 0;
       if (c0 !== 0) {
-        if (least) score += (q0 > c0 ? 0 : Math.trunc(((c0 - q0) * MAX_NODE_SCORE) / c0)) * w0;
-        else {
-          if (q0 > c0) q0 = c0;
-          score += Math.trunc((q0 * MAX_NODE_SCORE) / c0) * w0;
-        }
+        score += resourceScore(r0[slot]! + p0, c0) * w0;
         weightSum += w0;
       }
       if (c1 !== 0) {
-        if (least) score += (q1 > c1 ? 0 : Math.trunc(((c1 - q1) * MAX_NODE_SCORE) / c1)) * w1;
-        else {
-          if (q1 > c1) q1 = c1;
-          score += Math.trunc((q1 * MAX_NODE_SCORE) / c1) * w1;
-        }
+        score += resourceScore(r1[slot]! + p1, c1) * w1;
         weightSum += w1;
       }
       out[j] = weightSum === 0 ? 0 : Math.trunc(score / weightSum);
