@@ -81,6 +81,8 @@ export function podFromTemplate(
 interface Ref {
   readonly kind: string;
   readonly key: string;
+  /** The object as last stored (kept current from the watch, so listing dependents needs no lookups). */
+  obj: KObject;
 }
 
 /**
@@ -89,14 +91,13 @@ interface Ref {
  * orphans with it. Iteration follows insertion order.
  */
 export class OwnerIndex {
-  readonly #store: Store;
+  /** Owner uid → its dependents by their uid. */
   readonly #byOwner = new Map<string, Map<string, Ref>>();
   readonly #byUid = new Map<string, Ref>();
   /** Called with the uids of owners that vanished, and with a dependent created without any live owner. */
   onOrphans: ((ownerUid: string) => void) | undefined;
 
   constructor(store: Store) {
-    this.#store = store;
     for (const kind of Object.keys(KINDS))
       for (const obj of store.values(kind)) this.#add(obj, kind, objectKey({ ...obj, kind }));
     store.watch('*', undefined, (ev) => {
@@ -106,17 +107,21 @@ export class OwnerIndex {
         if (refs && refs.length > 0 && refs.every((r) => !this.#byUid.has(r.uid)))
           this.onOrphans?.(refs[0]!.uid);
       } else if (ev.type === 'MODIFIED') {
+        const uid = ev.object.metadata?.uid;
+        const ref = uid === undefined ? undefined : this.#byUid.get(uid);
+        if (ref) ref.obj = ev.object;
         const before = ev.old?.metadata?.ownerReferences;
         const after = ev.object.metadata?.ownerReferences;
-        if (before !== after) {
-          this.#unlink(ev.old!, ev.kind, ev.key);
-          this.#link(ev.object, ev.kind, ev.key);
+        if (before !== after && ref) {
+          this.#unlink(ev.old!, uid!);
+          this.#link(ev.object, uid!, ref);
         }
       } else {
         const uid = ev.object.metadata?.uid;
-        if (uid !== undefined) this.#byUid.delete(uid);
-        this.#unlink(ev.object, ev.kind, ev.key);
-        if (uid !== undefined && this.#byOwner.has(uid)) this.onOrphans?.(uid);
+        if (uid === undefined) return;
+        this.#byUid.delete(uid);
+        this.#unlink(ev.object, uid);
+        if (this.#byOwner.has(uid)) this.onOrphans?.(uid);
       }
     });
   }
@@ -131,11 +136,7 @@ export class OwnerIndex {
     const deps = this.#byOwner.get(ownerUid);
     if (!deps) return [];
     const out: T[] = [];
-    for (const r of deps.values()) {
-      if (kind !== undefined && r.kind !== kind) continue;
-      const obj = this.#store.getByKey<T>(r.kind, r.key);
-      if (obj) out.push(obj);
-    }
+    for (const r of deps.values()) if (kind === undefined || r.kind === kind) out.push(r.obj as unknown as T);
     return out;
   }
 
@@ -151,27 +152,29 @@ export class OwnerIndex {
 
   #add(obj: KObject, kind: string, key: string): void {
     const uid = obj.metadata?.uid;
-    if (uid !== undefined) this.#byUid.set(uid, { kind, key });
-    this.#link(obj, kind, key);
+    if (uid === undefined) return;
+    const ref: Ref = { kind, key, obj };
+    this.#byUid.set(uid, ref);
+    this.#link(obj, uid, ref);
   }
 
-  #link(obj: KObject, kind: string, key: string): void {
+  #link(obj: KObject, uid: string, ref: Ref): void {
     const refs = obj.metadata?.ownerReferences;
     if (!refs) return;
     for (const r of refs) {
       let deps = this.#byOwner.get(r.uid);
       if (!deps) this.#byOwner.set(r.uid, (deps = new Map()));
-      deps.set(`${kind}\0${key}`, { kind, key });
+      deps.set(uid, ref);
     }
   }
 
-  #unlink(obj: KObject, kind: string, key: string): void {
+  #unlink(obj: KObject, uid: string): void {
     const refs = obj.metadata?.ownerReferences;
     if (!refs) return;
     for (const r of refs) {
       const deps = this.#byOwner.get(r.uid);
       if (!deps) continue;
-      deps.delete(`${kind}\0${key}`);
+      deps.delete(uid);
       if (deps.size === 0) this.#byOwner.delete(r.uid);
     }
   }

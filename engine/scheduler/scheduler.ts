@@ -266,8 +266,12 @@ export class Scheduler {
       let scanned = 0;
       const hasFilters = fw.filterPlugins.length > 0;
       while (scanned < size && feasibleCount < numToFind) {
+        // Chunk size: the first chunk is exactly what is needed (in most clusters most nodes fit, and
+        // filter work past the last needed node is wasted); later ones extrapolate the share of
+        // feasible slots seen so far, with a quarter to spare. Chunking never changes a result.
         const need = numToFind - feasibleCount;
-        const len = Math.min(size - scanned, size - pos, Math.max(MIN_CHUNK, need + (need >>> 1)));
+        const want = scanned === 0 ? need : Math.ceil((1.25 * need * scanned) / Math.max(feasibleCount, 1));
+        const len = Math.min(size - scanned, size - pos, Math.max(MIN_CHUNK, want));
         const from = pos;
         const to = pos + len;
         for (let i = from; i < to; i++) {

@@ -102,6 +102,8 @@ export class GpuShare implements PreFilterPlugin, FilterPlugin {
 
   /** Reads the pod's GPU demand; Skip for a pod without any, a rejection for an unreadable one. */
   preFilter(state: CycleState, pod: PodInfo): PreFilterResult {
+    // Most pods of most traces ask for no GPU: skip them before compiling (and remembering) a demand.
+    if (!this.#shared.asksForGpu(pod.pod, pod.resources)) return { status: SKIP };
     const d = this.#shared.demandOf(pod.pod, pod.resources);
     if (!d.ok) return { status: unresolvable(NAME, d.error) };
     if (d.spec.numGpu === 0) return { status: SKIP };

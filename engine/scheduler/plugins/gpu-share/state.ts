@@ -16,6 +16,8 @@ import {
 } from '../../index/index.js';
 import {
   ANN_GPU_ASSIGNED,
+  ANN_GPU_COUNT,
+  ANN_GPU_MILLI_PER_GPU,
   LABEL_GPU_MODEL,
   MAX_GPUS_PER_NODE,
   parseAssigned,
@@ -103,6 +105,23 @@ export class GpuShareState {
       this.#demand.set(pod, d);
     }
     return d;
+  }
+
+  /**
+   * Whether the pod asks for GPUs in any form `podGpuDemand` reads (the count / milli annotations, a
+   * GPU resource). When it does not, its demand is no GPU at all: callers may skip compiling it.
+   */
+  asksForGpu(pod: Pod, resources: PodResources): boolean {
+    const ann = pod.metadata?.annotations;
+    if (ann && (ann[ANN_GPU_COUNT] !== undefined || ann[ANN_GPU_MILLI_PER_GPU] !== undefined)) return true;
+    const r = this.index.resources;
+    const milli = r.get(RESOURCE_GPU_MILLI);
+    const nvidia = r.get(RESOURCE_NVIDIA_GPU);
+    for (let i = 0; i < resources.ids.length; i++) {
+      const id = resources.ids[i];
+      if ((id === milli || id === nvidia) && resources.amounts[i]! > 0) return true;
+    }
+    return false;
   }
 
   /** `spec` compiled against the current model's GPU model table. */

@@ -14,6 +14,7 @@ import {
 } from '../../../../engine/scheduler/plugins/gpu-share/index.js';
 import { ERR_REASON_POD } from '../../../../engine/scheduler/plugins/node-affinity/index.js';
 import { readOpenb } from '../../../../traces/openb/index.js';
+import { makePodInfo } from '../../../../engine/scheduler/framework/index.js';
 import { verdicts } from '../helpers.js';
 import { gpuNode, gpuPod, gpuProfile, gpuScheduler } from './gpu-helpers.js';
 
@@ -311,4 +312,25 @@ test('preemption: removing a lower-priority sharing pod frees its GPU for a whol
   // The what-if left the device model as it was, the victim on its GPU.
   t.deepEqual(freeOf(s, 'n'), [700]);
   t.deepEqual(gpuShareState(s.index).devicesOf('default/low'), [0]);
+});
+
+test('asksForGpu: annotations or a GPU resource ask, anything else is skipped before compiling a demand', (t) => {
+  const s = fourNodes();
+  const state = gpuShareState(s.index);
+  const ask = (pod: Pod): boolean => state.asksForGpu(pod, makePodInfo(s.index, pod).resources);
+  const plain: Pod = {
+    metadata: { name: 'cpu-only', namespace: 'default' },
+    spec: { containers: [{ name: 'c', resources: { requests: { cpu: '1' } } }] },
+  };
+  t.false(ask(plain));
+  // The openb annotations, even a count of 0 (which the demand parser still validates).
+  t.true(ask(gpuPod('p', 1000, 1, 500)));
+  t.true(ask({ ...plain, metadata: { ...plain.metadata, annotations: { 'kreplay.io/gpu-count': '0' } } }));
+  const requesting = (res: string, q: string): Pod => ({
+    ...plain,
+    spec: { containers: [{ name: 'c', resources: { requests: { cpu: '1', [res]: q } } }] },
+  });
+  t.true(ask(requesting('nvidia.com/gpu', '1')));
+  t.true(ask(requesting('kreplay.io/gpu-milli', '300')));
+  t.false(ask(requesting('nvidia.com/gpu', '0')));
 });
