@@ -29,7 +29,8 @@ export function isGzip(file: string): boolean {
   return file.endsWith('.gz');
 }
 
-function openText(file: string): Readable {
+/** A file's bytes as a stream, gunzipped on the fly when it is a `.gz`. */
+export function openText(file: string): Readable {
   const src = createReadStream(file);
   if (!isGzip(file)) return src;
   // The pipeline callback is required; errors still reach the consumer through the gunzip stream.
@@ -37,7 +38,7 @@ function openText(file: string): Readable {
 }
 
 /** Turns a low-level stream failure into an InputError at the last line read. */
-function streamError(file: string, line: number, err: unknown): unknown {
+export function streamError(file: string, line: number, err: unknown): unknown {
   if (err instanceof InputError) return err;
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   if (typeof code === 'string' && code.startsWith('Z_')) {
@@ -253,7 +254,7 @@ function digitsValue(text: string): number {
 }
 
 /** Powers of ten that are exact doubles (10^0 … 10^22). */
-const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
+export const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
 
 /**
  * `Number()` of `text[start, end)` when it is `digits` or `digits.digits` with at most 15 digits in all

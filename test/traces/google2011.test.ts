@@ -4,11 +4,15 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { InputError } from '../../engine/api/errors.js';
 import {
+  BorgMapper,
   parseGoogle2011Row,
   parseTaskEventLine,
   readGoogle2011,
-  taskEventLineBatches,
+  taskEventBatches,
+  type BorgCounts,
+  type BorgEvent,
 } from '../../traces/google2011/index.js';
+import { SkipCounter, splitCsvLine } from '../../traces/input.js';
 import { openTrace } from '../../traces/detect.js';
 import { collect, tempDir } from './helpers.js';
 import { runCli } from './cli-helper.js';
@@ -331,22 +335,78 @@ test('parseTaskEventLine: the event parseGoogle2011Row makes of the same fields,
     );
 });
 
-test('taskEventLineBatches: lines as read, a quoted line split with csv-parse, bad quoting fatal', async (t) => {
+/** A fresh BorgMapper's counts (what taskEventBatches counts into). */
+function freshCounts(): BorgCounts {
+  return new BorgMapper({ format: 'google2011', priorities: [], freeBelow: 2 }).counts;
+}
+
+async function taskEvents(files: string[], skips: SkipCounter, counts = freshCounts()): Promise<BorgEvent[]> {
+  const out: BorgEvent[] = [];
+  for await (const batch of taskEventBatches(files, skips, counts)) out.push(...batch);
+  return out;
+}
+
+test('taskEventBatches: CRLF, blank and quoted lines as read; SCHEDULE/UPDATE counted, not emitted; bad quoting fatal', async (t) => {
   const dir = tempDir();
   const f = join(dir, 'task_events.csv');
-  writeFileSync(f, 'a,b\r\n\n"x,y",z\nlast');
-  const rows: unknown[] = [];
-  for await (const batch of taskEventLineBatches(f)) rows.push(...batch);
-  t.deepEqual(rows, [
-    { line: 1, text: 'a,b' },
-    { line: 3, fields: ['x,y', 'z'] },
-    { line: 4, text: 'last' },
-  ]);
-  writeFileSync(f, 'a,b\n"x"y,z\n');
-  await t.throwsAsync(
-    async () => {
-      for await (const batch of taskEventLineBatches(f)) void batch;
-    },
-    { instanceOf: InputError, message: /^.*task_events\.csv:2: malformed CSV quoting/ },
+  writeFileSync(
+    f,
+    [
+      '601000000,,7,0,,0,u,3,9,0.125,0.07446,0.0004244,1\r',
+      '',
+      '602000000,,7,1,,0,"u,x",3,9,0.125,0.07446,0.0004244,0',
+      '603000000,,7,0,,1,u,3,9,0.125,0.07446,0.0004244,1',
+      '603000000,,7,1,,8,u,3,9,0.125,0.07446,0.0004244,1',
+      '604000000,,7,0,,4,u,3,9,0.125,0.07446,0.0004244,1',
+    ].join('\n'),
   );
+  const counts = freshCounts();
+  const events = await taskEvents([f], new SkipCounter('fail'), counts);
+  t.deepEqual(
+    events.map((e) => (e.t === 'task' ? `${e.timeUs} ${e.typeName} ${e.jobId}/${e.index}` : e.t)),
+    ['1000000 SUBMIT 7/0', '2000000 SUBMIT 7/1', '4000000 FINISH 7/0'],
+  );
+  t.is(counts.schedules, 1);
+  t.is(counts.updatesIgnored, 1);
+  writeFileSync(f, 'a,b\n"x"y,z\n');
+  // The quoted line is split before any line of its chunk is parsed: fatal even with skip.
+  await t.throwsAsync(() => taskEvents([f], new SkipCounter('skip')), {
+    instanceOf: InputError,
+    message: /^.*task_events\.csv:2: malformed CSV quoting/,
+  });
+});
+
+test('taskEventBatches: the events parseTaskEventLine makes of each line, across chunks, parts and gzip', async (t) => {
+  const dir = tempDir();
+  const lines: string[] = [];
+  const forms = [
+    (i: number) =>
+      `${600000000 + i * 10},,${6000000000 + (i % 97)},${i % 13},,${i % 9},user${i},${i % 4},${i % 12},0.${i % 1000},0.0${i},,${i % 2}`,
+    // slow path: zero-padded job id, a 16-digit decimal, a quoted user
+    (i: number) => `${600000000 + i * 10},,00${i % 7},${i},${i},0,u,,,0.1234567890123456,1,0.5,`,
+    (i: number) => `${600000000 + i * 10},,${i},${i},${i},4,"u,${i}",1,2,1.5,0.25,0.125,0`,
+  ];
+  for (let i = 0; i < 6000; i++) lines.push(forms[i % 7 === 0 ? 1 : i % 11 === 0 ? 2 : 0]!(i));
+  const half = lines.length / 2;
+  writeFileSync(join(dir, 'part-0.csv.gz'), gzipSync(lines.slice(0, half).join('\r\n') + '\r\n'));
+  writeFileSync(join(dir, 'part-1.csv'), lines.slice(half).join('\n'));
+  const counts = freshCounts();
+  const got = await taskEvents(
+    [join(dir, 'part-0.csv.gz'), join(dir, 'part-1.csv')],
+    new SkipCounter(),
+    counts,
+  );
+  const want: BorgEvent[] = [];
+  let schedules = 0;
+  let updates = 0;
+  for (const [i, text] of lines.entries()) {
+    const fields = text.includes('"') ? splitCsvLine('x', i + 1, text) : undefined;
+    const ev = parseTaskEventLine('x', fields ? { line: i + 1, fields } : { line: i + 1, text })!;
+    if (ev.t === 'task' && ev.kind === 'schedule') schedules++;
+    else if (ev.t === 'task' && ev.kind === 'update') updates++;
+    else want.push(ev);
+  }
+  t.deepEqual(got, want);
+  t.is(counts.schedules, schedules);
+  t.is(counts.updatesIgnored, updates);
 });

@@ -166,6 +166,10 @@ interface TaskState {
 interface JobState {
   created: boolean;
   uid: string;
+  /** jobName of the id. */
+  name: string;
+  /** `Job/<name>`, the owner annotation of its pods (made when first needed). */
+  owner: string | undefined;
   tasks: Map<number, TaskState>;
   maxPerMachine: number | undefined;
   startAfter: readonly string[];
@@ -212,6 +216,13 @@ export class BorgMapper {
   /** Jobs ended at #endedAt: their tasks' own end events at that same time are not orphans. */
   readonly #endedNow = new Set<string>();
   #endedAt = -1;
+  /** One-entry caches of request and disk texts (see #cpuText). */
+  #lastCpu = NaN;
+  #lastCpuText = '';
+  #lastMemory = NaN;
+  #lastMemoryText = '';
+  #lastDisk = NaN;
+  #lastDiskText = '';
 
   constructor(fmt: BorgFormat) {
     this.#fmt = fmt;
@@ -361,6 +372,8 @@ export class BorgMapper {
       j = {
         created: false,
         uid: jobUid(this.#fmt.format, jobId),
+        name: jobName(jobId),
+        owner: undefined,
         tasks: new Map(),
         maxPerMachine: undefined,
         startAfter: [],
@@ -372,7 +385,10 @@ export class BorgMapper {
   }
 
   #task(jobId: string, index: number): TaskState {
-    const j = this.#jobState(jobId);
+    return this.#taskOf(this.#jobState(jobId), index);
+  }
+
+  #taskOf(j: JobState, index: number): TaskState {
     let t = j.tasks.get(index);
     if (!t) {
       t = { incarnation: -1, pod: undefined, constraints: undefined };
@@ -397,7 +413,7 @@ export class BorgMapper {
         this.counts.allocSets++;
         return;
       }
-      const name = jobName(ev.jobId);
+      const name = j.name;
       const labels: Record<string, string> = { [JOB_LABEL]: name };
       if (ev.schedulingClass !== undefined)
         labels['kreplay.io/scheduling-class'] = String(ev.schedulingClass);
@@ -444,7 +460,7 @@ export class BorgMapper {
           object: {
             apiVersion: 'batch/v1',
             kind: 'Job',
-            metadata: { name: jobName(ev.jobId), namespace: 'default' },
+            metadata: { name: j.name, namespace: 'default' },
           },
         });
       }
@@ -463,14 +479,20 @@ export class BorgMapper {
     if (ev.allocCollection !== undefined && ev.kind === 'submit') this.counts.allocInstances++;
     switch (ev.kind) {
       case 'submit': {
-        const task = this.#task(ev.jobId, ev.index);
+        const job = this.#jobState(ev.jobId);
+        const task = this.#taskOf(job, ev.index);
         if (task.pod) {
           this.counts.duplicateSubmits++;
           return;
         }
         task.incarnation++;
-        const pod = this.#pod(ev, task, out);
-        task.pod = refOf(pod);
+        const pod = this.#pod(ev, job, task, out);
+        // refOf(pod), built directly.
+        task.pod = {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: pod.metadata!.name, namespace: 'default' },
+        } as KObject;
         out.push({ timeUs: ev.timeUs, op: 'create', object: pod });
         return;
       }
@@ -502,42 +524,69 @@ export class BorgMapper {
     }
   }
 
-  #pod(ev: Extract<BorgEvent, { t: 'task' }>, task: TaskState, out: TraceRecord[]): KObject {
-    const job = this.#jobState(ev.jobId);
+  /** `n` as a string, through a one-entry cache (consecutive tasks of a job ask for the same values). */
+  #cpuText(n: number): string {
+    if (n !== this.#lastCpu) {
+      this.#lastCpu = n;
+      this.#lastCpuText = `${Math.round(n * BORG_MACHINE_CPU_MILLI)}m`;
+    }
+    return this.#lastCpuText;
+  }
+
+  #memoryText(n: number): string {
+    if (n !== this.#lastMemory) {
+      this.#lastMemory = n;
+      this.#lastMemoryText = `${Math.round(n * BORG_MACHINE_MEMORY_MIB)}Mi`;
+    }
+    return this.#lastMemoryText;
+  }
+
+  #diskText(n: number): string {
+    if (n !== this.#lastDisk) {
+      this.#lastDisk = n;
+      this.#lastDiskText = String(n);
+    }
+    return this.#lastDiskText;
+  }
+
+  #pod(ev: Extract<BorgEvent, { t: 'task' }>, job: JobState, task: TaskState, out: TraceRecord[]): KObject {
     const name = taskPodName(ev.jobId, ev.index, task.incarnation);
-    const jname = jobName(ev.jobId);
+    const jname = job.name;
     const labels: Record<string, string> = { [JOB_LABEL]: jname };
     if (ev.schedulingClass !== undefined) labels['kreplay.io/scheduling-class'] = String(ev.schedulingClass);
     const annotations: Record<string, string> = { 'kreplay.io/task-index': String(ev.index) };
     if (ev.cpu === undefined || ev.memory === undefined) this.counts.tasksWithoutRequest++;
     const requests: Record<string, string> = {
-      cpu: `${Math.round((ev.cpu ?? 0) * BORG_MACHINE_CPU_MILLI)}m`,
-      memory: `${Math.round((ev.memory ?? 0) * BORG_MACHINE_MEMORY_MIB)}Mi`,
+      cpu: this.#cpuText(ev.cpu ?? 0),
+      memory: this.#memoryText(ev.memory ?? 0),
     };
-    if (ev.disk !== undefined) annotations['kreplay.io/trace-disk-request'] = String(ev.disk);
+    if (ev.disk !== undefined) annotations['kreplay.io/trace-disk-request'] = this.#diskText(ev.disk);
     if (ev.allocCollection !== undefined)
       annotations['kreplay.io/trace-alloc-set'] = jobName(ev.allocCollection);
     const metadata: Record<string, unknown> = { name, namespace: 'default', labels, annotations };
     // Linked to its Job by label and annotation, not ownerReferences: the Job controller must neither
     // adopt, replace nor delete pods that the trace creates and deletes itself.
-    if (job.created && !job.allocSet) annotations[ANN_OWNER] = `Job/${jname}`;
+    if (job.created && !job.allocSet) annotations[ANN_OWNER] = job.owner ??= `Job/${jname}`;
     const spec: Record<string, unknown> = {
       restartPolicy: 'Never',
       containers: [{ name: 'main', image: TRACE_IMAGE, resources: { requests } }],
     };
     if (ev.priority !== undefined) spec.priorityClassName = this.#priorityClass(ev.timeUs, ev.priority, out);
-    const affinity: Record<string, unknown> = {};
+    // Built only when the pod has one (the common task has none).
+    let affinity: Record<string, unknown> | undefined;
     const constraints = ev.constraints ?? task.constraints;
     if (constraints && constraints.length > 0) {
-      affinity.nodeAffinity = {
-        requiredDuringSchedulingIgnoredDuringExecution: {
-          nodeSelectorTerms: [{ matchExpressions: constraints.flatMap(toRequirement) }],
+      affinity = {
+        nodeAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: {
+            nodeSelectorTerms: [{ matchExpressions: constraints.flatMap(toRequirement) }],
+          },
         },
       };
     }
     const spread = ev.differentMachines || job.maxPerMachine === 1;
     if (spread) {
-      affinity.podAntiAffinity = {
+      (affinity ??= {}).podAntiAffinity = {
         requiredDuringSchedulingIgnoredDuringExecution: [
           { labelSelector: { matchLabels: { [JOB_LABEL]: jname } }, topologyKey: 'kubernetes.io/hostname' },
         ],
@@ -557,7 +606,7 @@ export class BorgMapper {
       ];
     }
     if (job.startAfter.length > 0) annotations[ANN_DEPENDS_ON] = job.startAfter.map(jobName).join(',');
-    if (Object.keys(affinity).length > 0) spec.affinity = affinity;
+    if (affinity !== undefined) spec.affinity = affinity;
     return { apiVersion: 'v1', kind: 'Pod', metadata, spec } as KObject;
   }
 

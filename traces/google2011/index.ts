@@ -8,11 +8,12 @@ import { InputError } from '../../engine/api/errors.js';
 import {
   FieldParser,
   flattenBatches,
-  plainDecimalAt,
+  openText,
+  POW10,
   readCsvRowBatches,
-  readLineBatches,
   SkipCounter,
   splitCsvLine,
+  streamError,
   type CsvRow,
   type Line,
   type OnInvalid,
@@ -22,6 +23,7 @@ import {
   BORG_STATIC_NOTES,
   BorgMapper,
   mapBorgEvents,
+  type BorgCounts,
   type BorgEvent,
   type Relation,
   type TaskEventKind,
@@ -253,124 +255,314 @@ export function parseGoogle2011Row(table: Google2011Table, file: string, row: Cs
   }
 }
 
-/** Field count of task_events. */
-const TASK_COLUMNS = GOOGLE2011_COLUMNS.task_events.length;
-/** Start of each field of the line being read, and one past its end (reused: one line at a time). */
-const starts = new Int32Array(TASK_COLUMNS);
-const ends = new Int32Array(TASK_COLUMNS);
+/*
+ * task_events, the big table, is read straight out of each decoded chunk: a line's fields are scanned
+ * in place (no line string, no string per field) into the variables below, and only lines the scan is
+ * not sure of are cut out and parsed by parseGoogle2011Row.
+ */
+let sTimeUs = 0;
+let sType = 0;
+let sJobStart = 0;
+let sJobEnd = 0;
+let sIndex = 0;
+let sClass: number | undefined;
+let sPriority: number | undefined;
+let sCpu: number | undefined;
+let sMemory: number | undefined;
+let sDisk: number | undefined;
+let sDmr = false;
+/** Where the field last read by {@link digitsTo} or {@link decimalTo} ended: its comma, or the line end. */
+let fieldEnd = 0;
 
 /**
- * The value of `text[start, end)` when it is 1 to 15 ASCII digits; -1 otherwise (including empty).
- * What `FieldParser.uint` returns for such a field, without cutting the field out.
+ * The field of `text` from `from` up to the next comma or `end`: its value when it is 1 to 15 ASCII
+ * digits (what `FieldParser.uint` returns), -1 when empty, -2 otherwise. Sets {@link fieldEnd}.
  */
-function digitsAt(text: string, start: number, end: number): number {
-  if (end <= start || end - start > 15) return -1;
+function digitsTo(text: string, from: number, end: number): number {
   let v = 0;
-  for (let i = start; i < end; i++) {
-    const d = text.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) return -1;
+  let i = from;
+  for (; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 44) break;
+    const d = c - 48;
+    if (d < 0 || d > 9) return -2;
     v = v * 10 + d;
   }
-  return v;
-}
-
-/** `FieldParser.udec` of a field that {@link plainDecimalAt} reads; undefined when empty; NaN: take the slow path. */
-function optDecAt(text: string, start: number, end: number): number | undefined {
-  return end === start ? undefined : plainDecimalAt(text, start, end);
+  fieldEnd = i;
+  const n = i - from;
+  return n === 0 ? -1 : n > 15 ? -2 : v;
 }
 
 /**
- * Parses one task_events line as {@link parseGoogle2011Row} parses its fields, reading the numbers
- * straight from the line (no string per field). Lines the fast path is not sure of (quotes, a wrong
- * column count, anything but plain digits and decimals where numbers go, out-of-range values, long or
- * zero-padded ids, "after the trace") are split and parsed the ordinary way, so values, errors and
- * skips are the same. A row already split (a quoted line, see {@link taskEventLineBatches}) is parsed
- * the ordinary way.
+ * The field from `from` up to the next comma or `end` as {@link plainDecimalAt} reads it (what
+ * `FieldParser.udec` returns for it): -1 when empty, -2 for anything plainDecimalAt gives NaN for. Sets
+ * {@link fieldEnd}.
  */
-export function parseTaskEventLine(file: string, row: Line | CsvRow): BorgEvent | undefined {
-  if (!('text' in row)) return parseGoogle2011Row('task_events', file, row);
-  const text = row.text;
-  let from = 0;
-  let n = 0;
-  for (;;) {
-    const comma = text.indexOf(',', from);
-    if (n >= TASK_COLUMNS) return slowTaskEvent(file, row);
-    starts[n] = from;
-    if (comma < 0) {
-      ends[n++] = text.length;
-      break;
-    }
-    ends[n++] = comma;
-    from = comma + 1;
+function decimalTo(text: string, from: number, end: number): number {
+  let m = 0;
+  let digits = 0;
+  let dot = -1;
+  let i = from;
+  for (; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 44) break;
+    if (c >= 48 && c <= 57) {
+      m = m * 10 + (c - 48);
+      digits++;
+    } else if (c === 46 && dot < 0) dot = i;
+    else return -2;
   }
-  if (n !== TASK_COLUMNS) return slowTaskEvent(file, row);
-  const time = digitsAt(text, starts[0]!, ends[0]!);
-  const type = digitsAt(text, starts[5]!, ends[5]!);
-  const jobStart = starts[2]!;
-  const jobEnd = ends[2]!;
-  const job = digitsAt(text, jobStart, jobEnd);
-  const index = digitsAt(text, starts[3]!, ends[3]!);
+  fieldEnd = i;
+  const n = i - from;
+  if (n === 0) return -1;
+  if (n > 16 || digits > 15 || dot === from || dot === i - 1) return -2;
+  return dot < 0 ? m : m / POW10[i - dot - 1]!;
+}
+
+/**
+ * Reads the task_events line `text[start, end)` into the scan variables when every field is one the
+ * fast path is sure of: 13 columns, plain digits and short plain decimals where numbers go, values in
+ * range, a short job id without leading zeros (kept as its own text), a time before "after the
+ * trace". False otherwise: the caller then parses the line's fields the ordinary way, so values,
+ * errors and skips are parseGoogle2011Row's.
+ */
+function scanTaskEvent(text: string, start: number, end: number): boolean {
+  const time = digitsTo(text, start, end);
+  if (time < 0 || fieldEnd >= end) return false;
+  // missing_info: not read.
+  const comma = text.indexOf(',', fieldEnd + 1);
+  if (comma < 0 || comma >= end) return false;
+  const jobStart = comma + 1;
+  const job = digitsTo(text, jobStart, end);
+  const jobEnd = fieldEnd;
   // A job id the slow path would rewrite (leading zeros) or that would be a long slice of the line.
-  const jobOk =
-    job >= 0 && jobEnd - jobStart < 13 && (jobEnd - jobStart === 1 || text.charCodeAt(jobStart) !== 48);
-  if (time < 0 || type < 0 || type >= GOOGLE2011_EVENT_TYPES.length || !jobOk || index < 0)
-    return slowTaskEvent(file, row);
-  const machineEmpty = starts[4] === ends[4];
-  if (!machineEmpty && digitsAt(text, starts[4]!, ends[4]!) < 0) return slowTaskEvent(file, row);
-  const dmrLen = ends[12]! - starts[12]!;
-  const dmr = dmrLen === 1 ? text.charCodeAt(starts[12]!) : dmrLen === 0 ? 48 : -1;
-  if (dmr !== 48 && dmr !== 49) return slowTaskEvent(file, row);
-  const classEmpty = starts[7] === ends[7];
-  const schedulingClass = classEmpty ? undefined : digitsAt(text, starts[7]!, ends[7]!);
-  const priorityEmpty = starts[8] === ends[8];
-  const priority = priorityEmpty ? undefined : digitsAt(text, starts[8]!, ends[8]!);
-  if (
-    (schedulingClass !== undefined && (schedulingClass < 0 || schedulingClass > 3)) ||
-    (priority !== undefined && (priority < 0 || priority > 11))
-  )
-    return slowTaskEvent(file, row);
-  const cpu = optDecAt(text, starts[9]!, ends[9]!);
-  const memory = optDecAt(text, starts[10]!, ends[10]!);
-  const disk = optDecAt(text, starts[11]!, ends[11]!);
-  if (Number.isNaN(cpu) || Number.isNaN(memory) || Number.isNaN(disk)) return slowTaskEvent(file, row);
+  const jobLen = jobEnd - jobStart;
+  if (job < 0 || jobLen >= 13 || (jobLen > 1 && text.charCodeAt(jobStart) === 48) || jobEnd >= end)
+    return false;
+  const index = digitsTo(text, jobEnd + 1, end);
+  if (index < 0 || fieldEnd >= end) return false;
+  const machine = digitsTo(text, fieldEnd + 1, end);
+  if (machine === -2 || fieldEnd >= end) return false;
+  const type = digitsTo(text, fieldEnd + 1, end);
+  if (type < 0 || type >= GOOGLE2011_EVENT_TYPES.length || fieldEnd >= end) return false;
+  // user: not read.
+  const userEnd = text.indexOf(',', fieldEnd + 1);
+  if (userEnd < 0 || userEnd >= end) return false;
+  const cls = digitsTo(text, userEnd + 1, end);
+  if (cls === -2 || cls > 3 || fieldEnd >= end) return false;
+  const priority = digitsTo(text, fieldEnd + 1, end);
+  if (priority === -2 || priority > 11 || fieldEnd >= end) return false;
+  const cpu = decimalTo(text, fieldEnd + 1, end);
+  if (cpu === -2 || fieldEnd >= end) return false;
+  const memory = decimalTo(text, fieldEnd + 1, end);
+  if (memory === -2 || fieldEnd >= end) return false;
+  const disk = decimalTo(text, fieldEnd + 1, end);
+  if (disk === -2 || fieldEnd >= end) return false;
+  // different_machines_restriction, the last column: "", "0" or "1" (a comma here is a 14th column).
+  const dmrStart = fieldEnd + 1;
+  const dmr = dmrStart === end ? 48 : dmrStart === end - 1 ? text.charCodeAt(dmrStart) : -1;
+  if (dmr !== 48 && dmr !== 49) return false;
+  sTimeUs = time <= GOOGLE_TIME_OFFSET_US ? 0 : time - GOOGLE_TIME_OFFSET_US;
+  sType = type;
+  sJobStart = jobStart;
+  sJobEnd = jobEnd;
+  sIndex = index;
+  sClass = cls === -1 ? undefined : cls;
+  sPriority = priority === -1 ? undefined : priority;
+  sCpu = cpu === -1 ? undefined : cpu;
+  sMemory = memory === -1 ? undefined : memory;
+  sDisk = disk === -1 ? undefined : disk;
+  sDmr = dmr === 49;
+  return true;
+}
+
+/** The event of the line {@link scanTaskEvent} last read out of `text`. */
+function scannedEvent(text: string): BorgEvent {
   return {
     t: 'task',
-    timeUs: time <= GOOGLE_TIME_OFFSET_US ? 0 : time - GOOGLE_TIME_OFFSET_US,
-    kind: TASK_KINDS[type]!,
-    typeName: GOOGLE2011_EVENT_TYPES[type]!,
-    jobId: text.slice(jobStart, jobEnd),
-    index,
-    schedulingClass,
-    priority,
-    cpu,
-    memory,
-    disk,
-    differentMachines: dmr === 49,
+    timeUs: sTimeUs,
+    kind: TASK_KINDS[sType]!,
+    typeName: GOOGLE2011_EVENT_TYPES[sType]!,
+    jobId: text.slice(sJobStart, sJobEnd),
+    index: sIndex,
+    schedulingClass: sClass,
+    priority: sPriority,
+    cpu: sCpu,
+    memory: sMemory,
+    disk: sDisk,
+    differentMachines: sDmr,
     constraints: undefined,
     allocCollection: undefined,
   };
 }
 
-function slowTaskEvent(file: string, row: Line): BorgEvent | undefined {
+/**
+ * Parses one task_events line as {@link parseGoogle2011Row} parses its fields (the same event, error
+ * or undefined for "after the trace"), through the in-place scan when it can. A row already split (a
+ * quoted line) is parsed the ordinary way.
+ */
+export function parseTaskEventLine(file: string, row: Line | CsvRow): BorgEvent | undefined {
+  if (!('text' in row)) return parseGoogle2011Row('task_events', file, row);
+  if (scanTaskEvent(row.text, 0, row.text.length)) return scannedEvent(row.text);
   return parseGoogle2011Row('task_events', file, { line: row.line, fields: row.text.split(',') });
 }
 
+/** Event types that only count: SCHEDULE (the trace's placement) and the two UPDATEs. */
+const SCHEDULE = 1;
+const UPDATE_PENDING = 7;
+
 /**
- * The lines of a task_events file for {@link parseTaskEventLine}, a chunk at a time; a line with a
- * quote is split here, with csv-parse, as readCsvRowBatches splits it (so bad quoting stays fatal
- * whatever `--on-invalid` says, as in every other table).
+ * Turns task_events lines into events, checking that time never goes backwards. SCHEDULE and UPDATE
+ * rows are counted here (the mapper would only count them) and make no event: an event that makes no
+ * record changes no record, since node updates are flushed at the time of the events that made them
+ * (see mapBorgEvents) and a task row never precedes a machine row of its own time (ties go to the
+ * machine tables).
  */
-export async function* taskEventLineBatches(file: string): AsyncGenerator<(Line | CsvRow)[]> {
-  for await (const batch of readLineBatches(file)) {
-    const rows: (Line | CsvRow)[] = batch;
-    for (let i = 0; i < rows.length; i++) {
-      const l = batch[i]!;
-      if (l.text.includes('"')) rows[i] = { line: l.line, fields: splitCsvLine(file, l.line, l.text) };
+class TaskEventRows {
+  out: BorgEvent[] = [];
+  file = '';
+  /** Fields of this chunk's quoted lines, by line number (split before any line of the chunk). */
+  quoted: Map<number, string[]> | undefined;
+  #last = 0;
+
+  constructor(
+    readonly skips: SkipCounter,
+    readonly counts: BorgCounts,
+  ) {}
+
+  /** One non-empty line, `text[start, end)`. */
+  add(text: string, start: number, end: number, line: number): void {
+    try {
+      const fields = this.quoted?.get(line);
+      if (fields === undefined && scanTaskEvent(text, start, end)) {
+        this.#time(sTimeUs, line);
+        if (sType === SCHEDULE) this.counts.schedules++;
+        else if (sType >= UPDATE_PENDING) this.counts.updatesIgnored++;
+        else this.out.push(scannedEvent(text));
+        return;
+      }
+      const ev = parseGoogle2011Row('task_events', this.file, {
+        line,
+        fields: fields ?? text.slice(start, end).split(','),
+      });
+      if (ev === undefined) {
+        this.counts.afterTrace++;
+        return;
+      }
+      this.#time(ev.timeUs, line);
+      if (ev.t === 'task' && ev.kind === 'schedule') this.counts.schedules++;
+      else if (ev.t === 'task' && ev.kind === 'update') this.counts.updatesIgnored++;
+      else this.out.push(ev);
+    } catch (err) {
+      this.skips.handle(err);
     }
-    yield rows;
+  }
+
+  #time(timeUs: number, line: number): void {
+    if (timeUs < this.#last) {
+      throw new InputError(
+        this.file,
+        line,
+        'time',
+        `goes backwards (${timeUs + GOOGLE_TIME_OFFSET_US} after ${this.#last + GOOGLE_TIME_OFFSET_US}); task_events must be sorted by time`,
+      );
+    }
+    this.#last = timeUs;
+  }
+
+  /** The events so far, and a fresh batch. */
+  take(): BorgEvent[] {
+    const out = this.out;
+    this.out = [];
+    return out;
   }
 }
 
+/** `s` without one trailing carriage return. */
+function stripCr(s: string): string {
+  return s.endsWith('\r') ? s.slice(0, -1) : s;
+}
+
+/**
+ * The quoted lines among the lines that end in `chunk` (the first being `head`, line `line + 1`),
+ * split with csv-parse as readCsvRowBatches splits them; bad quoting throws (fatal whatever
+ * `--on-invalid` says, as in every other table).
+ */
+function splitQuoted(
+  file: string,
+  line: number,
+  head: string,
+  chunk: string,
+  firstNl: number,
+): Map<number, string[]> {
+  const map = new Map<number, string[]>();
+  let n = line + 1;
+  if (head.includes('"')) map.set(n, splitCsvLine(file, n, head));
+  for (let start = firstNl + 1, nl = chunk.indexOf('\n', start); nl >= 0; nl = chunk.indexOf('\n', start)) {
+    n++;
+    const end = nl > start && chunk.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+    const q = chunk.indexOf('"', start);
+    if (end > start && q >= 0 && q < end) map.set(n, splitCsvLine(file, n, chunk.slice(start, end)));
+    start = nl + 1;
+  }
+  return map;
+}
+
+/**
+ * Streams the events of the task_events files (in name order) a decoded chunk at a time, with the
+ * line numbers, empty lines, CRLF, quoting, gzip errors and skips of readLineBatches and tableEvents.
+ * The line that spans two chunks is the only one put together as a string.
+ */
+export async function* taskEventBatches(
+  files: readonly string[],
+  skips: SkipCounter,
+  counts: BorgCounts,
+): AsyncGenerator<BorgEvent[]> {
+  const rows = new TaskEventRows(skips, counts);
+  for (const file of files) {
+    rows.file = file;
+    const input = openText(file);
+    input.setEncoding('utf8');
+    let line = 0;
+    let carry = '';
+    try {
+      for await (const chunk of input as AsyncIterable<string>) {
+        let nl = chunk.indexOf('\n');
+        if (nl < 0) {
+          carry += chunk;
+          continue;
+        }
+        const head = stripCr(carry + chunk.slice(0, nl));
+        rows.quoted =
+          head.includes('"') || chunk.includes('"') ? splitQuoted(file, line, head, chunk, nl) : undefined;
+        line++;
+        if (head.length > 0) rows.add(head, 0, head.length, line);
+        let start = nl + 1;
+        for (nl = chunk.indexOf('\n', start); nl >= 0; nl = chunk.indexOf('\n', start)) {
+          line++;
+          const end = nl > start && chunk.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+          if (end > start) rows.add(chunk, start, end, line);
+          start = nl + 1;
+        }
+        carry = chunk.slice(start);
+        if (rows.out.length > 0) yield rows.take();
+      }
+      if (carry.length > 0) {
+        line++;
+        const text = stripCr(carry);
+        if (text.length > 0) {
+          rows.quoted = text.includes('"') ? new Map([[line, splitCsvLine(file, line, text)]]) : undefined;
+          rows.add(text, 0, text.length, line);
+          if (rows.out.length > 0) yield rows.take();
+        }
+      }
+    } catch (err) {
+      throw streamError(file, line, err);
+    } finally {
+      input.destroy();
+    }
+  }
+}
 /**
  * Opens a Google 2011 trace folder: records in non-decreasing time, PriorityClasses first. Memory holds
  * live machines, and the tasks of jobs that have not ended.
@@ -401,14 +593,8 @@ export function readGoogle2011(opts: Google2011Options): TraceSource {
       present.push(table);
       sources.push(
         table === 'task_events'
-          ? // The big table: numbers read straight from each line (parseTaskEventLine).
-            tableEvents(
-              table,
-              files,
-              { batches: taskEventLineBatches, parse: parseTaskEventLine, line: (row) => row.line },
-              skips,
-              mapper.counts,
-            )
+          ? // The big table: fields scanned in place (taskEventBatches).
+            taskEventBatches(files, skips, mapper.counts)
           : tableEvents(
               table,
               files,
