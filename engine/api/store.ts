@@ -343,11 +343,14 @@ export class Store {
         `uid ${meta.uid} does not match the stored object's uid ${oldMeta.uid!}`,
       );
     }
+    const name = meta.name;
+    const namespace = meta.namespace;
     for (const plugin of this.admission.mutating) plugin('update', obj, old, this);
     validateObject(obj, old);
     const m = obj.metadata as MutableMeta;
     this.#defaultNamespace(kind, m);
-    if (obj.kind !== kind || this.#key(kind, m.name ?? '', m.namespace) !== key) {
+    const renamed = m.name !== name || m.namespace !== namespace;
+    if (obj.kind !== kind || (renamed && this.#key(kind, m.name ?? '', m.namespace) !== key)) {
       throw new ValidationError('metadata.name', 'kind, name and namespace cannot be changed by an update');
     }
     m.uid = oldMeta.uid;

@@ -1,7 +1,7 @@
 import { ValidationError } from './errors.js';
 import { parseQuantity, type ExactQuantity } from './quantity.js';
 import { labelKeyProblem, labelValueProblem } from './selector.js';
-import { CLUSTER_SCOPED, KINDS, type KObject } from './types.js';
+import { CLUSTER_SCOPED, KINDS, type KObject, type ObjectMeta } from './types.js';
 
 /**
  * Validation of objects entering the store (and of manifests as they are loaded). Checks only what
@@ -95,6 +95,12 @@ function validateContainers(list: unknown, path: string): void {
 function validateMetadata(obj: KObject, kind: string, old: KObject | undefined): void {
   const meta = obj.metadata;
   if (!isRecord(meta)) throw new ValidationError('metadata', 'required');
+  const was = old?.metadata;
+  // An update keeps name and namespace (the store checks): they were validated at create.
+  if (was && meta.name === was.name && meta.namespace === was.namespace) {
+    validateLabelsAndAnnotations(meta, was);
+    return;
+  }
   const name = meta.name;
   const namedAs = LABEL_NAMED_KINDS.has(kind) ? dns1123LabelProblem : dns1123SubdomainProblem;
   if (name !== undefined && name !== '') {
@@ -120,8 +126,12 @@ function validateMetadata(obj: KObject, kind: string, old: KObject | undefined):
     const p = dns1123LabelProblem(ns);
     if (p) throw new ValidationError('metadata.namespace', p, 'INVALID_NAME');
   }
+  validateLabelsAndAnnotations(meta, was);
+}
+
+function validateLabelsAndAnnotations(meta: ObjectMeta, was: ObjectMeta | undefined): void {
   // Labels are immutable-by-reference on most updates (spreads of the old object); skip re-checking.
-  if (meta.labels != null && meta.labels !== old?.metadata?.labels) {
+  if (meta.labels != null && meta.labels !== was?.labels) {
     if (!isRecord(meta.labels)) throw new ValidationError('metadata.labels', 'must be a map of strings');
     for (const key of Object.keys(meta.labels)) {
       const path = `metadata.labels.${key}`;
@@ -138,7 +148,7 @@ function validateMetadata(obj: KObject, kind: string, old: KObject | undefined):
       if (vp) throw new ValidationError(path, vp, 'INVALID_LABEL');
     }
   }
-  if (meta.annotations != null && meta.annotations !== old?.metadata?.annotations) {
+  if (meta.annotations != null && meta.annotations !== was?.annotations) {
     if (!isRecord(meta.annotations))
       throw new ValidationError('metadata.annotations', 'must be a map of strings');
     for (const key of Object.keys(meta.annotations)) {
@@ -147,6 +157,19 @@ function validateMetadata(obj: KObject, kind: string, old: KObject | undefined):
       }
     }
   }
+}
+
+/**
+ * Whether a pod spec's containers and overhead are the very ones of the stored spec `was` (a binding
+ * or another spread of the old spec): those were validated when `was` was stored.
+ */
+function sameResources(spec: Record<string, unknown>, was: unknown): boolean {
+  if (!isRecord(was)) return false;
+  return (
+    spec.containers === was.containers &&
+    spec.initContainers === was.initContainers &&
+    spec.overhead === was.overhead
+  );
 }
 
 // Specs (and node statuses) already found valid. Objects handed to the store are immutable, and
@@ -177,7 +200,7 @@ export function validateObject(obj: KObject, old?: KObject): void {
     throw new ValidationError('spec', 'must be an object');
   switch (kind) {
     case 'Pod':
-      if (specChanged && isRecord(spec)) {
+      if (specChanged && isRecord(spec) && !sameResources(spec, old?.spec)) {
         validateContainers(spec.initContainers, 'spec.initContainers');
         validateContainers(spec.containers, 'spec.containers');
         quantityMap(spec.overhead, 'spec.overhead');

@@ -233,6 +233,7 @@ export class NodeIndex {
   readonly #countersByKey = new Map<string, Counter>();
   readonly #listeners: IndexListener[] = [];
   readonly #resourcesBySpec = new WeakMap<object, PodResources>();
+  readonly #resourcesByContainers = new WeakMap<object, PodResources>();
   /** Lowest `spec.priority` of the bound pods per slot (+∞ when none); undefined = to recompute. */
   readonly #minPriority: (number | undefined)[] = [];
 
@@ -354,7 +355,15 @@ export class NodeIndex {
     if (spec) {
       const hit = this.#resourcesBySpec.get(spec);
       if (hit) return hit;
-      const r = this.#compileResources(pod);
+      // A spread of a spec (the binding's `{...spec, nodeName}`) keeps its containers array: when
+      // containers are all there is to the requests, the compiled requests of that array serve.
+      const plain =
+        spec.initContainers === undefined && spec.overhead === undefined && Array.isArray(spec.containers);
+      let r = plain ? this.#resourcesByContainers.get(spec.containers) : undefined;
+      if (!r) {
+        r = this.#compileResources(pod);
+        if (plain) this.#resourcesByContainers.set(spec.containers, r);
+      }
       this.#resourcesBySpec.set(spec, r);
       return r;
     }

@@ -160,7 +160,9 @@ export function gpuAssignment(scheduler: Scheduler, pod: Pod, nodeName: string):
   const slot = idx.slotOf(nodeName);
   if (slot < 0) return undefined;
   const shared = gpuShareState(idx);
-  const d = shared.demandOf(pod, idx.podResources(pod));
+  const resources = idx.podResources(pod);
+  if (!shared.asksForGpu(pod, resources)) return undefined;
+  const d = shared.demandOf(pod, resources);
   if (!d.ok || d.spec.numGpu === 0) return undefined;
   const req = shared.request(d.spec);
   const fw = scheduler.framework(pod.spec?.schedulerName || 'default-scheduler');

@@ -133,3 +133,23 @@ test('minPodPriority: the lowest bound priority per node, kept through binds, de
   const again = idx.addNode(makeNode('a').cap({ cpu: '8', pods: 110 }).build());
   t.is(idx.minPodPriority(again), 5);
 });
+
+test('podResources: a spread of a spec (a binding) reuses the requests compiled for its containers', (t) => {
+  const idx = new NodeIndex();
+  const pod = makePod('p').req({ cpu: '250m', memory: '1Gi' }).build();
+  const r = idx.podResources(pod);
+  t.is(r.milliCpu, 250);
+  t.is(r.memoryBytes, 1024 ** 3);
+  const bound = { ...pod, spec: { ...pod.spec!, nodeName: 'n1' } };
+  t.is(idx.podResources(bound), r);
+  // Init containers or overhead add to the requests: such a spec's spread is compiled again.
+  const withInit = makePod('q').req({ cpu: '250m' }).initReq({ cpu: '2' }).build();
+  const ri = idx.podResources(withInit);
+  t.is(ri.milliCpu, 2000);
+  const boundInit = { ...withInit, spec: { ...withInit.spec!, nodeName: 'n1' } };
+  t.not(idx.podResources(boundInit), ri);
+  t.is(idx.podResources(boundInit).milliCpu, 2000);
+  // Same containers array but an added overhead: compiled, with the overhead.
+  const over = { ...pod, spec: { ...pod.spec!, overhead: { cpu: '100m' } } };
+  t.is(idx.podResources(over).milliCpu, 350);
+});
