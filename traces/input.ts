@@ -167,6 +167,97 @@ export async function* readCsvRowBatches(file: string): AsyncGenerator<CsvRow[]>
   }
 }
 
+/** Receives the lines of a CSV file in place (see {@link scanCsvLines}). */
+export interface CsvLineSink {
+  /**
+   * One non-empty line, `text[start, end)` (CR stripped), numbered from 1 as editors number lines;
+   * `fields` is set when the line has a quote (split by {@link splitCsvLine}), and then `text[start, end)`
+   * is not to be read as CSV.
+   */
+  add(text: string, start: number, end: number, line: number, fields: string[] | undefined): void;
+}
+
+/** `s` without one trailing carriage return. */
+function stripCr(s: string): string {
+  return s.endsWith('\r') ? s.slice(0, -1) : s;
+}
+
+/**
+ * The lines with a quote among those that end in `chunk` (the first being `head`, line `line + 1`),
+ * split by {@link splitCsvLine}, by line number; bad quoting throws.
+ */
+function splitQuoted(
+  file: string,
+  line: number,
+  head: string,
+  chunk: string,
+  firstNl: number,
+): Map<number, string[]> {
+  const map = new Map<number, string[]>();
+  let n = line + 1;
+  if (head.includes('"')) map.set(n, splitCsvLine(file, n, head));
+  for (let start = firstNl + 1, nl = chunk.indexOf('\n', start); nl >= 0; nl = chunk.indexOf('\n', start)) {
+    n++;
+    const end = nl > start && chunk.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+    const q = chunk.indexOf('"', start);
+    if (end > start && q >= 0 && q < end) map.set(n, splitCsvLine(file, n, chunk.slice(start, end)));
+    start = nl + 1;
+  }
+  return map;
+}
+
+/**
+ * Feeds the non-empty lines of a CSV file (`.gz` accepted) to `sink` without cutting them out: each
+ * decoded chunk's lines are passed as offsets into the chunk (only the line that spans two chunks is
+ * put together as a string), and the generator yields once after each chunk, so that the caller hands
+ * out what the sink made of it. The same lines, line numbers and failures as {@link readCsvRowBatches}:
+ * CRLF and blank lines, a quoted line split by {@link splitCsvLine} before any line of its chunk is fed
+ * (bad quoting throws there, whatever the sink does with errors), a stream failure (truncated gzip) an
+ * InputError at the line after the last one read. An error the sink throws ends the stream as it is.
+ */
+export async function* scanCsvLines(file: string, sink: CsvLineSink): AsyncGenerator<void> {
+  const input = openText(file);
+  input.setEncoding('utf8');
+  let line = 0;
+  let carry = '';
+  try {
+    for await (const chunk of input as AsyncIterable<string>) {
+      let nl = chunk.indexOf('\n');
+      if (nl < 0) {
+        carry += chunk;
+        continue;
+      }
+      const head = stripCr(carry + chunk.slice(0, nl));
+      const quoted =
+        head.includes('"') || chunk.includes('"') ? splitQuoted(file, line, head, chunk, nl) : undefined;
+      line++;
+      if (head.length > 0) sink.add(head, 0, head.length, line, quoted?.get(line));
+      let start = nl + 1;
+      for (nl = chunk.indexOf('\n', start); nl >= 0; nl = chunk.indexOf('\n', start)) {
+        line++;
+        const end = nl > start && chunk.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+        if (end > start) sink.add(chunk, start, end, line, quoted?.get(line));
+        start = nl + 1;
+      }
+      carry = chunk.slice(start);
+      yield;
+    }
+    if (carry.length > 0) {
+      line++;
+      const text = stripCr(carry);
+      if (text.length > 0) {
+        const fields = text.includes('"') ? splitCsvLine(file, line, text) : undefined;
+        sink.add(text, 0, text.length, line, fields);
+        yield;
+      }
+    }
+  } catch (err) {
+    throw streamError(file, line, err);
+  } finally {
+    input.destroy();
+  }
+}
+
 /** Streams the rows of a CSV file (`.gz` accepted) with their line numbers. */
 export function readCsvRows(file: string): AsyncIterableIterator<CsvRow> {
   return flattenBatches(readCsvRowBatches(file));
@@ -279,6 +370,69 @@ export function plainDecimalAt(text: string, start: number, end: number): number
   }
   if (digits > 15) return NaN;
   return dot < 0 ? m : m / POW10[end - dot - 1]!;
+}
+
+/**
+ * Reads numeric fields straight out of a line (`text`, offsets, no string per field) with the values
+ * {@link FieldParser} gives, for readers whose fast paths scan lines in place: each read stops at the
+ * next comma or at `end` and leaves that position in {@link FieldScanner.end}. Anything FieldParser's
+ * fast forms do not cover comes back as -2, and the caller then takes its strict path.
+ */
+export class FieldScanner {
+  /** Where the field last read ended: its comma, or the line end. */
+  end = 0;
+
+  /** `FieldParser.uint` of the field at `from` when it is 1 to 15 ASCII digits; -1 when empty; -2 otherwise. */
+  digits(text: string, from: number, end: number): number {
+    let v = 0;
+    let i = from;
+    for (; i < end; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 44) break;
+      const d = c - 48;
+      if (d < 0 || d > 9) return -2;
+      v = v * 10 + d;
+    }
+    this.end = i;
+    const n = i - from;
+    return n === 0 ? -1 : n > 15 ? -2 : v;
+  }
+
+  /**
+   * `FieldParser.udec` of the field at `from` when {@link plainDecimalAt} reads it (digits, or
+   * digits.digits, at most 15 digits and 16 characters); -1 when empty; -2 otherwise.
+   */
+  decimal(text: string, from: number, end: number): number {
+    let m = 0;
+    let digits = 0;
+    let dot = -1;
+    let i = from;
+    for (; i < end; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 44) break;
+      if (c >= 48 && c <= 57) {
+        m = m * 10 + (c - 48);
+        digits++;
+      } else if (c === 46 && dot < 0) dot = i;
+      else return -2;
+    }
+    this.end = i;
+    const n = i - from;
+    if (n === 0) return -1;
+    if (n > 16 || digits > 15 || dot === from || dot === i - 1) return -2;
+    return dot < 0 ? m : m / POW10[i - dot - 1]!;
+  }
+
+  /** Skips the field at `from` (any text): sets {@link FieldScanner.end}; false when no comma ends it before `end`. */
+  skip(text: string, from: number, end: number): boolean {
+    const comma = text.indexOf(',', from);
+    if (comma < 0 || comma >= end) {
+      this.end = end;
+      return false;
+    }
+    this.end = comma;
+    return true;
+  }
 }
 
 const UDEC_RE = /^\d+(\.\d+)?$/;

@@ -8,12 +8,11 @@ import { InputError } from '../../engine/api/errors.js';
 import {
   FieldParser,
   flattenBatches,
-  openText,
-  POW10,
+  FieldScanner,
   readCsvRowBatches,
+  scanCsvLines,
   SkipCounter,
-  splitCsvLine,
-  streamError,
+  type CsvLineSink,
   type CsvRow,
   type Line,
   type OnInvalid,
@@ -271,53 +270,7 @@ let sCpu: number | undefined;
 let sMemory: number | undefined;
 let sDisk: number | undefined;
 let sDmr = false;
-/** Where the field last read by {@link digitsTo} or {@link decimalTo} ended: its comma, or the line end. */
-let fieldEnd = 0;
-
-/**
- * The field of `text` from `from` up to the next comma or `end`: its value when it is 1 to 15 ASCII
- * digits (what `FieldParser.uint` returns), -1 when empty, -2 otherwise. Sets {@link fieldEnd}.
- */
-function digitsTo(text: string, from: number, end: number): number {
-  let v = 0;
-  let i = from;
-  for (; i < end; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 44) break;
-    const d = c - 48;
-    if (d < 0 || d > 9) return -2;
-    v = v * 10 + d;
-  }
-  fieldEnd = i;
-  const n = i - from;
-  return n === 0 ? -1 : n > 15 ? -2 : v;
-}
-
-/**
- * The field from `from` up to the next comma or `end` as {@link plainDecimalAt} reads it (what
- * `FieldParser.udec` returns for it): -1 when empty, -2 for anything plainDecimalAt gives NaN for. Sets
- * {@link fieldEnd}.
- */
-function decimalTo(text: string, from: number, end: number): number {
-  let m = 0;
-  let digits = 0;
-  let dot = -1;
-  let i = from;
-  for (; i < end; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 44) break;
-    if (c >= 48 && c <= 57) {
-      m = m * 10 + (c - 48);
-      digits++;
-    } else if (c === 46 && dot < 0) dot = i;
-    else return -2;
-  }
-  fieldEnd = i;
-  const n = i - from;
-  if (n === 0) return -1;
-  if (n > 16 || digits > 15 || dot === from || dot === i - 1) return -2;
-  return dot < 0 ? m : m / POW10[i - dot - 1]!;
-}
+const scanner = new FieldScanner();
 
 /**
  * Reads the task_events line `text[start, end)` into the scan variables when every field is one the
@@ -327,39 +280,38 @@ function decimalTo(text: string, from: number, end: number): number {
  * errors and skips are parseGoogle2011Row's.
  */
 function scanTaskEvent(text: string, start: number, end: number): boolean {
-  const time = digitsTo(text, start, end);
-  if (time < 0 || fieldEnd >= end) return false;
+  const f = scanner;
+  const time = f.digits(text, start, end);
+  if (time < 0 || f.end >= end) return false;
   // missing_info: not read.
-  const comma = text.indexOf(',', fieldEnd + 1);
-  if (comma < 0 || comma >= end) return false;
-  const jobStart = comma + 1;
-  const job = digitsTo(text, jobStart, end);
-  const jobEnd = fieldEnd;
+  if (!f.skip(text, f.end + 1, end)) return false;
+  const jobStart = f.end + 1;
+  const job = f.digits(text, jobStart, end);
+  const jobEnd = f.end;
   // A job id the slow path would rewrite (leading zeros) or that would be a long slice of the line.
   const jobLen = jobEnd - jobStart;
   if (job < 0 || jobLen >= 13 || (jobLen > 1 && text.charCodeAt(jobStart) === 48) || jobEnd >= end)
     return false;
-  const index = digitsTo(text, jobEnd + 1, end);
-  if (index < 0 || fieldEnd >= end) return false;
-  const machine = digitsTo(text, fieldEnd + 1, end);
-  if (machine === -2 || fieldEnd >= end) return false;
-  const type = digitsTo(text, fieldEnd + 1, end);
-  if (type < 0 || type >= GOOGLE2011_EVENT_TYPES.length || fieldEnd >= end) return false;
+  const index = f.digits(text, jobEnd + 1, end);
+  if (index < 0 || f.end >= end) return false;
+  const machine = f.digits(text, f.end + 1, end);
+  if (machine === -2 || f.end >= end) return false;
+  const type = f.digits(text, f.end + 1, end);
+  if (type < 0 || type >= GOOGLE2011_EVENT_TYPES.length || f.end >= end) return false;
   // user: not read.
-  const userEnd = text.indexOf(',', fieldEnd + 1);
-  if (userEnd < 0 || userEnd >= end) return false;
-  const cls = digitsTo(text, userEnd + 1, end);
-  if (cls === -2 || cls > 3 || fieldEnd >= end) return false;
-  const priority = digitsTo(text, fieldEnd + 1, end);
-  if (priority === -2 || priority > 11 || fieldEnd >= end) return false;
-  const cpu = decimalTo(text, fieldEnd + 1, end);
-  if (cpu === -2 || fieldEnd >= end) return false;
-  const memory = decimalTo(text, fieldEnd + 1, end);
-  if (memory === -2 || fieldEnd >= end) return false;
-  const disk = decimalTo(text, fieldEnd + 1, end);
-  if (disk === -2 || fieldEnd >= end) return false;
+  if (!f.skip(text, f.end + 1, end)) return false;
+  const cls = f.digits(text, f.end + 1, end);
+  if (cls === -2 || cls > 3 || f.end >= end) return false;
+  const priority = f.digits(text, f.end + 1, end);
+  if (priority === -2 || priority > 11 || f.end >= end) return false;
+  const cpu = f.decimal(text, f.end + 1, end);
+  if (cpu === -2 || f.end >= end) return false;
+  const memory = f.decimal(text, f.end + 1, end);
+  if (memory === -2 || f.end >= end) return false;
+  const disk = f.decimal(text, f.end + 1, end);
+  if (disk === -2 || f.end >= end) return false;
   // different_machines_restriction, the last column: "", "0" or "1" (a comma here is a 14th column).
-  const dmrStart = fieldEnd + 1;
+  const dmrStart = f.end + 1;
   const dmr = dmrStart === end ? 48 : dmrStart === end - 1 ? text.charCodeAt(dmrStart) : -1;
   if (dmr !== 48 && dmr !== 49) return false;
   sTimeUs = time <= GOOGLE_TIME_OFFSET_US ? 0 : time - GOOGLE_TIME_OFFSET_US;
@@ -418,11 +370,9 @@ const UPDATE_PENDING = 7;
  * (see mapBorgEvents) and a task row never precedes a machine row of its own time (ties go to the
  * machine tables).
  */
-class TaskEventRows {
+class TaskEventRows implements CsvLineSink {
   out: BorgEvent[] = [];
   file = '';
-  /** Fields of this chunk's quoted lines, by line number (split before any line of the chunk). */
-  quoted: Map<number, string[]> | undefined;
   #last = 0;
 
   constructor(
@@ -430,10 +380,8 @@ class TaskEventRows {
     readonly counts: BorgCounts,
   ) {}
 
-  /** One non-empty line, `text[start, end)`. */
-  add(text: string, start: number, end: number, line: number): void {
+  add(text: string, start: number, end: number, line: number, fields: string[] | undefined): void {
     try {
-      const fields = this.quoted?.get(line);
       if (fields === undefined && scanTaskEvent(text, start, end)) {
         this.#time(sTimeUs, line);
         if (sType === SCHEDULE) this.counts.schedules++;
@@ -478,40 +426,10 @@ class TaskEventRows {
   }
 }
 
-/** `s` without one trailing carriage return. */
-function stripCr(s: string): string {
-  return s.endsWith('\r') ? s.slice(0, -1) : s;
-}
-
 /**
- * The quoted lines among the lines that end in `chunk` (the first being `head`, line `line + 1`),
- * split with csv-parse as readCsvRowBatches splits them; bad quoting throws (fatal whatever
- * `--on-invalid` says, as in every other table).
- */
-function splitQuoted(
-  file: string,
-  line: number,
-  head: string,
-  chunk: string,
-  firstNl: number,
-): Map<number, string[]> {
-  const map = new Map<number, string[]>();
-  let n = line + 1;
-  if (head.includes('"')) map.set(n, splitCsvLine(file, n, head));
-  for (let start = firstNl + 1, nl = chunk.indexOf('\n', start); nl >= 0; nl = chunk.indexOf('\n', start)) {
-    n++;
-    const end = nl > start && chunk.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-    const q = chunk.indexOf('"', start);
-    if (end > start && q >= 0 && q < end) map.set(n, splitCsvLine(file, n, chunk.slice(start, end)));
-    start = nl + 1;
-  }
-  return map;
-}
-
-/**
- * Streams the events of the task_events files (in name order) a decoded chunk at a time, with the
- * line numbers, empty lines, CRLF, quoting, gzip errors and skips of readLineBatches and tableEvents.
- * The line that spans two chunks is the only one put together as a string.
+ * Streams the events of the task_events files (in name order) a decoded chunk at a time, lines read
+ * in place by {@link scanCsvLines} (the line numbers, blank lines, CRLF, quoting and gzip errors of
+ * readLineBatches), bad rows to `skips` as tableEvents does.
  */
 export async function* taskEventBatches(
   files: readonly string[],
@@ -521,48 +439,10 @@ export async function* taskEventBatches(
   const rows = new TaskEventRows(skips, counts);
   for (const file of files) {
     rows.file = file;
-    const input = openText(file);
-    input.setEncoding('utf8');
-    let line = 0;
-    let carry = '';
-    try {
-      for await (const chunk of input as AsyncIterable<string>) {
-        let nl = chunk.indexOf('\n');
-        if (nl < 0) {
-          carry += chunk;
-          continue;
-        }
-        const head = stripCr(carry + chunk.slice(0, nl));
-        rows.quoted =
-          head.includes('"') || chunk.includes('"') ? splitQuoted(file, line, head, chunk, nl) : undefined;
-        line++;
-        if (head.length > 0) rows.add(head, 0, head.length, line);
-        let start = nl + 1;
-        for (nl = chunk.indexOf('\n', start); nl >= 0; nl = chunk.indexOf('\n', start)) {
-          line++;
-          const end = nl > start && chunk.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-          if (end > start) rows.add(chunk, start, end, line);
-          start = nl + 1;
-        }
-        carry = chunk.slice(start);
-        if (rows.out.length > 0) yield rows.take();
-      }
-      if (carry.length > 0) {
-        line++;
-        const text = stripCr(carry);
-        if (text.length > 0) {
-          rows.quoted = text.includes('"') ? new Map([[line, splitCsvLine(file, line, text)]]) : undefined;
-          rows.add(text, 0, text.length, line);
-          if (rows.out.length > 0) yield rows.take();
-        }
-      }
-    } catch (err) {
-      throw streamError(file, line, err);
-    } finally {
-      input.destroy();
-    }
+    for await (const _ of scanCsvLines(file, rows)) if (rows.out.length > 0) yield rows.take();
   }
 }
+
 /**
  * Opens a Google 2011 trace folder: records in non-decreasing time, PriorityClasses first. Memory holds
  * live machines, and the tasks of jobs that have not ended.
