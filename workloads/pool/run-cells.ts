@@ -1,3 +1,4 @@
+import { fork, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,7 +31,15 @@ export interface RunCellsOptions<T, R> {
   /** Names a cell in error messages. */
   readonly describe: (task: T) => string;
   readonly onDone?: (done: number, total: number) => void;
+  /**
+   * Where pooled cells run: `processes` (default; child processes, each with its own heap and V8
+   * helper threads — see docs/parallel.md for why they scale better here) or `threads` (piscina).
+   */
+  readonly isolation?: CellIsolation;
 }
+
+/** Where pooled cells run. */
+export type CellIsolation = 'processes' | 'threads';
 
 /** `auto` → one worker per core, capped by the number of cells; never more threads than cells. */
 export function resolveWorkers(workers: 'auto' | number, cells: number): number {
@@ -59,6 +68,10 @@ export async function runCells<T, R>(opts: RunCellsOptions<T, R>): Promise<R[]> 
     }
     return out;
   }
+  if ((opts.isolation ?? 'processes') === 'processes') {
+    const settled = await runInProcesses(opts, tick);
+    return settled.map((s, i) => (s.ok ? s.value : fail(opts.tasks[i]!, s.error)));
+  }
   const pool = new Piscina<T, R>({
     filename: opts.workerUrl.href,
     minThreads: opts.workers,
@@ -85,4 +98,63 @@ export async function runCells<T, R>(opts: RunCellsOptions<T, R>): Promise<R[]> 
   } finally {
     await pool.destroy();
   }
+}
+
+type Settled<R> = { ok: true; value: R } | { ok: false; error: Error };
+
+/**
+ * Runs every cell on `workers` child processes (cell-process.ts), handing each idle child the next
+ * task; resolves once every cell has settled. A child that exits while it holds a cell settles that
+ * cell as failed; its share of the rest goes to the others (with none left, they fail too).
+ */
+function runInProcesses<T, R>(opts: RunCellsOptions<T, R>, tick: () => void): Promise<Settled<R>[]> {
+  const entry = fileURLToPath(siblingWorkerUrl(import.meta.url, 'cell-process'));
+  const n = opts.tasks.length;
+  const settled: (Settled<R> | undefined)[] = new Array<Settled<R> | undefined>(n);
+  let next = 0;
+  let remaining = n;
+  let alive = 0;
+  return new Promise((resolve) => {
+    const finish = (i: number, s: Settled<R>): void => {
+      if (settled[i] !== undefined) return;
+      settled[i] = s;
+      remaining--;
+      tick();
+      if (remaining === 0) resolve(settled as Settled<R>[]);
+    };
+    const dispatch = (child: ChildProcess, holding: { cell: number }): void => {
+      if (next < n) {
+        holding.cell = next++;
+        child.send({ id: holding.cell, task: opts.tasks[holding.cell] });
+      } else {
+        holding.cell = -1;
+        child.disconnect();
+      }
+    };
+    for (let k = 0; k < Math.min(opts.workers, n); k++) {
+      const child = fork(entry, [opts.workerUrl.href], {
+        serialization: 'advanced',
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      });
+      alive++;
+      const holding = { cell: -1 };
+      child.on('message', (m: { ready?: true; id?: number; result?: R; error?: string }) => {
+        if (m.ready) return dispatch(child, holding);
+        finish(
+          m.id!,
+          m.error === undefined ? { ok: true, value: m.result! } : { ok: false, error: new Error(m.error) },
+        );
+        dispatch(child, holding);
+      });
+      child.on('error', () => {}); // reported through 'exit'
+      child.on('exit', (code, signal) => {
+        alive--;
+        const why = new Error(`its worker process exited (${signal ?? `code ${String(code)}`})`);
+        if (holding.cell >= 0) finish(holding.cell, { ok: false, error: why });
+        holding.cell = -1;
+        // With no child left, whatever was never handed out cannot run.
+        if (alive === 0) while (next < n) finish(next++, { ok: false, error: why });
+      });
+    }
+  });
 }

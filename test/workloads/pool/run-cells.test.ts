@@ -35,11 +35,18 @@ test('results come back in task order for any worker count', async (t) => {
   const url = workerFile();
   const tasks = [5, 1, 4, 2, 3, 9, 7];
   const expected = tasks.map((n) => n * n);
-  for (const workers of [1, 2, 3]) {
+  for (const [workers, isolation] of [
+    [1, undefined],
+    [2, 'processes'],
+    [3, 'processes'],
+    [2, 'threads'],
+    [3, 'threads'],
+  ] as const) {
     const done: number[] = [];
     const r = await runCells({
       tasks,
       workers,
+      ...(isolation ? { isolation } : {}),
       workerUrl: url,
       runLocal: local,
       describe: (n) => `cell ${n}`,
@@ -52,9 +59,20 @@ test('results come back in task order for any worker count', async (t) => {
 
 test('a throwing cell fails the run naming the cell, sequential or pooled', async (t) => {
   const url = workerFile();
-  for (const workers of [1, 2]) {
+  for (const [workers, isolation] of [
+    [1, 'processes'],
+    [2, 'processes'],
+    [2, 'threads'],
+  ] as const) {
     const err = await t.throwsAsync(() =>
-      runCells({ tasks: [1, 13, 2], workers, workerUrl: url, runLocal: local, describe: (n) => `cell ${n}` }),
+      runCells({
+        tasks: [1, 13, 2],
+        workers,
+        isolation,
+        workerUrl: url,
+        runLocal: local,
+        describe: (n) => `cell ${n}`,
+      }),
     );
     t.true(err instanceof CellFailedError);
     t.regex(err!.message, /^cell 13 failed: unlucky$/);
@@ -62,16 +80,47 @@ test('a throwing cell fails the run naming the cell, sequential or pooled', asyn
 });
 
 test('a worker that dies fails the run with an error instead of hanging', async (t) => {
+  for (const isolation of ['processes', 'threads'] as const) {
+    const err = await t.throwsAsync(() =>
+      runCells({
+        tasks: [1, 666, 2],
+        workers: 2,
+        isolation,
+        workerUrl: workerFile(),
+        runLocal: local,
+        describe: (n) => `cell ${n}`,
+      }),
+    );
+    t.regex(err!.message, /^cell 666 failed: /);
+  }
+  // A child process that dies names how; the cells it never got still run on the other child.
+  const done: number[] = [];
   const err = await t.throwsAsync(() =>
     runCells({
-      tasks: [1, 666, 2],
+      tasks: [666, 2, 3, 4],
       workers: 2,
       workerUrl: workerFile(),
       runLocal: local,
       describe: (n) => `cell ${n}`,
+      onDone: (d) => done.push(d),
     }),
   );
-  t.regex(err!.message, /^cell 666 failed: /);
+  t.is(err!.message, 'cell 666 failed: its worker process exited (code 3)');
+  t.deepEqual(done, [1, 2, 3, 4]);
+  // With every child dead, the cells never handed out fail too (no hang), in task order.
+  const settled: number[] = [];
+  const all = await t.throwsAsync(() =>
+    runCells({
+      tasks: [666, 666, 3],
+      workers: 2,
+      workerUrl: workerFile(),
+      runLocal: local,
+      describe: (n) => `cell ${n}`,
+      onDone: (d) => settled.push(d),
+    }),
+  );
+  t.is(all!.message, 'cell 666 failed: its worker process exited (code 3)');
+  t.deepEqual(settled, [1, 2, 3]);
 });
 
 test('worker counts and sibling worker files', (t) => {
