@@ -2,7 +2,14 @@
  * openb rows -> Kubernetes Nodes and bare Pods -> TraceRecords (mapping in docs/traces.md).
  */
 import type { KObject } from '../../engine/api/types.js';
-import { flattenBatches, readLines, SkipCounter, splitCsvLine, type OnInvalid } from '../input.js';
+import {
+  flattenBatches,
+  plainDecimalAt,
+  readLineBatches,
+  SkipCounter,
+  splitCsvLine,
+  type OnInvalid,
+} from '../input.js';
 import { TimeHeap } from '../heap.js';
 import {
   ANN_DURATION,
@@ -53,46 +60,87 @@ export function openbNodeObject(row: OpenbNodeRow): KObject {
   return makeNode(name, resources, row.model ? { [GPU_MODEL_LABEL]: row.model } : {});
 }
 
+/** `<n><suffix>` for the integers pods ask for, each made once (lists repeat a few hundred values). */
+class IntTexts {
+  readonly #texts = new Map<number, string>();
+  constructor(readonly suffix: string) {}
+
+  get(n: number): string {
+    let t = this.#texts.get(n);
+    if (t === undefined) {
+      t = `${n}${this.suffix}`;
+      if (this.#texts.size < 65_536) this.#texts.set(n, t);
+    }
+    return t;
+  }
+}
+
+const cpuTexts = new IntTexts('m');
+const memoryTexts = new IntTexts('Mi');
+const intTexts = new IntTexts('');
+
 /** The bare Pod of one pod row (namespace `default`, one container `main`). */
 export function openbPodObject(row: OpenbPodRow): KObject {
-  const requests: Record<string, string> = { cpu: `${row.cpuMilli}m`, memory: `${row.memoryMib}Mi` };
+  const cpu = cpuTexts.get(row.cpuMilli);
+  const memory = memoryTexts.get(row.memoryMib);
+  let resources: Record<string, unknown>;
   const annotations: Record<string, string> = {};
-  let limits: Record<string, string> | undefined;
+  let hasAnnotations = false;
   if (row.numGpu > 0) {
-    const milli = String(row.numGpu * row.gpuMilli);
-    requests[GPU_MILLI] = milli;
+    const milli = intTexts.get(row.numGpu * row.gpuMilli);
     // Kubernetes rejects an extended-resource request without an equal limit: keep the pod valid.
-    limits = { [GPU_MILLI]: milli };
-    annotations[ANN_GPU_COUNT] = String(row.numGpu);
-    annotations[ANN_GPU_MILLI_PER_GPU] = String(row.gpuMilli);
+    resources = { requests: { cpu, memory, [GPU_MILLI]: milli }, limits: { [GPU_MILLI]: milli } };
+    annotations[ANN_GPU_COUNT] = intTexts.get(row.numGpu);
+    annotations[ANN_GPU_MILLI_PER_GPU] = intTexts.get(row.gpuMilli);
+    hasAnnotations = true;
+  } else resources = { requests: { cpu, memory } };
+  const gpuSpec = row.gpuSpec.length > 0;
+  if (gpuSpec) {
+    annotations[ANN_GPU_SPEC] = row.gpuSpec.join('|');
+    hasAnnotations = true;
   }
-  if (row.gpuSpec.length > 0) annotations[ANN_GPU_SPEC] = row.gpuSpec.join('|');
-  if (row.phase !== undefined) annotations[ANN_TRACE_PHASE] = row.phase;
-  if (row.scheduledTime !== undefined) annotations[ANN_TRACE_SCHEDULED_TIME] = String(row.scheduledTime);
-  // A pod the trace saw running runs for (deletion − scheduled): its work, whatever its wait here.
-  if (row.deletionTime !== undefined && row.scheduledTime !== undefined) {
-    annotations[ANN_DURATION] = durationString(Math.max(0, row.deletionTime - row.scheduledTime));
+  if (row.phase !== undefined) {
+    annotations[ANN_TRACE_PHASE] = row.phase;
+    hasAnnotations = true;
   }
-  const metadata: Record<string, unknown> = { name: row.name, namespace: 'default' };
-  if (row.qos) metadata.labels = { 'alibaba.com/qos': row.qos };
-  if (Object.keys(annotations).length > 0) metadata.annotations = annotations;
-  const spec: Record<string, unknown> = {
-    containers: [
-      { name: 'main', image: TRACE_IMAGE, resources: limits ? { requests, limits } : { requests } },
-    ],
-  };
-  if (row.gpuSpec.length > 0) {
-    spec.affinity = {
-      nodeAffinity: {
-        requiredDuringSchedulingIgnoredDuringExecution: {
-          nodeSelectorTerms: [
-            { matchExpressions: [{ key: GPU_MODEL_LABEL, operator: 'In', values: [...row.gpuSpec] }] },
-          ],
-        },
+  if (row.scheduledTime !== undefined) {
+    annotations[ANN_TRACE_SCHEDULED_TIME] = String(row.scheduledTime);
+    // A pod the trace saw running runs for (deletion − scheduled): its work, whatever its wait here.
+    if (row.deletionTime !== undefined)
+      annotations[ANN_DURATION] = durationString(Math.max(0, row.deletionTime - row.scheduledTime));
+    hasAnnotations = true;
+  }
+  const metadata: Record<string, unknown> = row.qos
+    ? { name: row.name, namespace: 'default', labels: { 'alibaba.com/qos': row.qos } }
+    : { name: row.name, namespace: 'default' };
+  if (hasAnnotations) metadata.annotations = annotations;
+  const containers = [{ name: 'main', image: TRACE_IMAGE, resources }];
+  if (!gpuSpec) return { apiVersion: 'v1', kind: 'Pod', metadata, spec: { containers } } as KObject;
+  const affinity = {
+    nodeAffinity: {
+      requiredDuringSchedulingIgnoredDuringExecution: {
+        nodeSelectorTerms: [
+          { matchExpressions: [{ key: GPU_MODEL_LABEL, operator: 'In', values: [...row.gpuSpec] }] },
+        ],
       },
-    };
+    },
+  };
+  return { apiVersion: 'v1', kind: 'Pod', metadata, spec: { containers, affinity } } as KObject;
+}
+
+/** The creation_time of a data row that is not quoted, read in place; NaN when it has none (ignored). */
+function creationTimeOf(text: string): number {
+  let from = 0;
+  for (let k = 0; k < 8; k++) {
+    const comma = text.indexOf(',', from);
+    if (comma < 0) return NaN;
+    from = comma + 1;
   }
-  return { apiVersion: 'v1', kind: 'Pod', metadata, spec } as KObject;
+  const comma = text.indexOf(',', from);
+  const end = comma < 0 ? text.length : comma;
+  if (end === from) return NaN;
+  const t = plainDecimalAt(text, from, end);
+  return Number.isNaN(t) ? Number(text.slice(from, end)) : t;
 }
 
 /**
@@ -104,22 +152,25 @@ async function scanCreationTimes(file: string): Promise<{ min: number; sorted: b
   let prev = -Infinity;
   let sorted = true;
   let first = true;
-  let hasTimes = false;
-  for await (const { line, text } of readLines(file)) {
-    const fields = splitCsvLine(file, line, text);
-    if (first) {
-      first = false;
-      hasTimes = fields.length > 5;
-      if (!hasTimes) break;
-      continue;
+  for await (const batch of readLineBatches(file)) {
+    for (const { line, text } of batch) {
+      if (first) {
+        first = false;
+        if (splitCsvLine(file, line, text).length <= 5) return { min: 0, sorted, hasTimes: false };
+        continue;
+      }
+      let t: number;
+      if (text.includes('"')) {
+        const f8 = splitCsvLine(file, line, text)[8];
+        t = f8 === '' ? NaN : Number(f8);
+      } else t = creationTimeOf(text);
+      if (!Number.isFinite(t) || t < 0) continue;
+      if (t < min) min = t;
+      if (t < prev) sorted = false;
+      prev = t;
     }
-    const t = Number(fields[8]);
-    if (fields[8] === '' || !Number.isFinite(t) || t < 0) continue;
-    if (t < min) min = t;
-    if (t < prev) sorted = false;
-    prev = t;
   }
-  return { min: min === Infinity ? 0 : min, sorted, hasTimes };
+  return { min: min === Infinity ? 0 : min, sorted, hasTimes: !first };
 }
 
 /**

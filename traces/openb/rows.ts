@@ -6,9 +6,12 @@ import { InputError } from '../../engine/api/errors.js';
 import {
   expectColumns,
   FieldParser,
+  FieldScanner,
   flattenBatches,
   readCsvRowBatches,
+  scanCsvLines,
   SkipCounter,
+  type CsvLineSink,
   type CsvRow,
   type OnInvalid,
 } from '../input.js';
@@ -233,26 +236,169 @@ export function openbNodeRows(file: string, opts: OpenbRowOptions = {}): AsyncIt
   return flattenBatches(openbNodeRowBatches(file, opts));
 }
 
+const scanner = new FieldScanner();
+
+/** True when `text[from, end)` is a Kubernetes object name ({@link NAME_RE}, at most 253 characters). */
+function isNameAt(text: string, from: number, end: number): boolean {
+  const n = end - from;
+  if (n === 0 || n > 253) return false;
+  for (let i = from; i < end; i++) {
+    const c = text.charCodeAt(i);
+    const alnum = (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
+    if (!alnum && ((c !== 45 && c !== 46) || i === from || i === end - 1)) return false;
+  }
+  return true;
+}
+
+/**
+ * Label values (qos, gpu_spec models) and phases as written, each validated once: one field's text
+ * compared in place with the last few seen, the string reused (no slice per row).
+ */
+class SeenTexts {
+  readonly #texts: string[] = [];
+  constructor(readonly valid: RegExp) {}
+
+  /** The field `text[from, end)` when valid (the same string as last time); undefined when not. */
+  get(text: string, from: number, end: number): string | undefined {
+    const n = end - from;
+    for (const t of this.#texts) if (t.length === n && text.startsWith(t, from)) return t;
+    const t = text.slice(from, end);
+    if (!this.valid.test(t)) return undefined;
+    if (this.#texts.length >= 16) this.#texts.pop();
+    this.#texts.unshift(t);
+    return t;
+  }
+}
+
+const LABEL_VALUE_RE = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const qosTexts = new SeenTexts(LABEL_VALUE_RE);
+const phaseTexts = new SeenTexts(/^[A-Za-z]+$/);
+
+/**
+ * {@link parseOpenbPodRow} of the line `text[start, end)` read in place, for the rows it is sure of
+ * (plain digits and decimals, values and names that pass every check, no gpu_spec); undefined for any
+ * other row, which the caller then splits and parses the ordinary way (so values, errors and skips are
+ * parseOpenbPodRow's).
+ */
+export function scanOpenbPodRow(
+  text: string,
+  start: number,
+  end: number,
+  line: number,
+  columns: number,
+): OpenbPodRow | undefined {
+  const f = scanner;
+  if (!f.skip(text, start, end) || !isNameAt(text, start, f.end)) return undefined;
+  const nameEnd = f.end;
+  const cpuMilli = f.digits(text, nameEnd + 1, end);
+  if (cpuMilli < 0 || f.end >= end) return undefined;
+  const memoryMib = f.digits(text, f.end + 1, end);
+  if (memoryMib < 0 || f.end >= end) return undefined;
+  const numGpu = f.digits(text, f.end + 1, end);
+  if (numGpu < 0 || f.end >= end) return undefined;
+  const gpuMilli = f.digits(text, f.end + 1, end);
+  if (gpuMilli < 0) return undefined;
+  if (numGpu === 0 ? gpuMilli !== 0 : gpuMilli === 0 || gpuMilli > 1000 || (numGpu > 1 && gpuMilli < 1000))
+    return undefined;
+  if (columns === OPENB_POD_SHORT) {
+    if (f.end !== end) return undefined;
+    const name = text.slice(start, nameEnd);
+    return { name, cpuMilli, memoryMib, numGpu, gpuMilli, gpuSpec: [], qos: '', line };
+  }
+  // gpu_spec: only the empty one here.
+  if (f.end + 1 >= end || text.charCodeAt(f.end + 1) !== 44) return undefined;
+  const qosStart = f.end + 2;
+  if (!f.skip(text, qosStart, end)) return undefined;
+  const qos = qosTexts.get(text, qosStart, f.end);
+  const phaseStart = f.end + 1;
+  if (qos === undefined || !f.skip(text, phaseStart, end)) return undefined;
+  const phase = phaseTexts.get(text, phaseStart, f.end);
+  if (phase === undefined) return undefined;
+  const creationTime = f.decimal(text, f.end + 1, end);
+  if (creationTime < 0 || f.end >= end) return undefined;
+  const deletion = f.decimal(text, f.end + 1, end);
+  if (deletion === -2 || f.end >= end) return undefined;
+  const scheduled = f.decimal(text, f.end + 1, end);
+  if (scheduled === -2 || f.end !== end) return undefined;
+  if (deletion !== -1 && deletion < creationTime) return undefined;
+  const out: { -readonly [K in keyof OpenbPodRow]: OpenbPodRow[K] } = {
+    name: text.slice(start, nameEnd),
+    cpuMilli,
+    memoryMib,
+    numGpu,
+    gpuMilli,
+    gpuSpec: [],
+    qos,
+    phase,
+    creationTime,
+    line,
+  };
+  if (deletion !== -1) out.deletionTime = deletion;
+  if (scheduled !== -1) out.scheduledTime = scheduled;
+  return out;
+}
+
+/** The pod rows of one list as they are read (see {@link openbPodRowBatches}). */
+class PodRows implements CsvLineSink {
+  out: OpenbPodRow[] = [];
+  columns = 0;
+  first = true;
+
+  constructor(
+    readonly file: string,
+    readonly skips: SkipCounter,
+    readonly onHeader: ((columns: number) => void) | undefined,
+  ) {}
+
+  add(text: string, start: number, end: number, line: number, fields: string[] | undefined): void {
+    if (this.first) {
+      this.first = false;
+      this.columns = checkHeader(this.file, { line, fields: fields ?? text.slice(start, end).split(',') }, [
+        OPENB_POD_COLUMNS,
+        OPENB_POD_COLUMNS.slice(0, OPENB_POD_SHORT),
+      ]);
+      this.onHeader?.(this.columns);
+      return;
+    }
+    try {
+      const row =
+        (fields === undefined ? scanOpenbPodRow(text, start, end, line, this.columns) : undefined) ??
+        parseOpenbPodRow(
+          this.file,
+          { line, fields: fields ?? text.slice(start, end).split(',') },
+          this.columns,
+        );
+      this.out.push(row);
+    } catch (err) {
+      this.skips.handle(err);
+    }
+  }
+
+  take(): OpenbPodRow[] {
+    const out = this.out;
+    this.out = [];
+    return out;
+  }
+}
+
 /**
  * Streams validated pod rows of an openb pod list (`.gz` accepted), a chunk at a time; `columns` tells
- * the caller whether the list carries times (11) or not (5, the `multigpu*` lists).
+ * the caller whether the list carries times (11) or not (5, the `multigpu*` lists). Rows are read in
+ * place ({@link scanOpenbPodRow}); a row that throws hands out the rows before it in its chunk first, as
+ * a row-by-row reader would.
  */
 export async function* openbPodRowBatches(
   file: string,
   opts: OpenbRowOptions & { onHeader?: (columns: number) => void } = {},
 ): AsyncGenerator<OpenbPodRow[]> {
-  const skips = opts.skips ?? new SkipCounter(opts.onInvalid);
-  let columns = 0;
-  const any = yield* parsedBatches(
-    file,
-    skips,
-    (row) => {
-      columns = checkHeader(file, row, [OPENB_POD_COLUMNS, OPENB_POD_COLUMNS.slice(0, OPENB_POD_SHORT)]);
-      opts.onHeader?.(columns);
-    },
-    (row) => parseOpenbPodRow(file, row, columns),
-  );
-  if (!any) checkHeader(file, undefined, []);
+  const rows = new PodRows(file, opts.skips ?? new SkipCounter(opts.onInvalid), opts.onHeader);
+  try {
+    for await (const _ of scanCsvLines(file, rows)) if (rows.out.length > 0) yield rows.take();
+  } catch (err) {
+    if (rows.out.length > 0) yield rows.take();
+    throw err;
+  }
+  if (rows.first) checkHeader(file, undefined, []);
 }
 
 /**
