@@ -103,6 +103,8 @@ export interface DomainCounter {
   readonly keyId: number;
   /** Sum of weights of matching pods on one node slot. */
   onNode(slot: number): number;
+  /** `onNode` of every slot at once (read-only; replaced when the index grows, so re-read it per use). */
+  nodeCounts(): Int32Array;
   /** Sum of weights of matching pods over all nodes of a domain (a value id of the key). */
   inDomain(valueId: number): number;
   /** Sum over the domain of the node at `slot` (0 when the node lacks the key). */
@@ -132,6 +134,9 @@ class Counter implements DomainCounter {
   }
   onNode(slot: number): number {
     return this.perNode[slot]!;
+  }
+  nodeCounts(): Int32Array {
+    return this.perNode;
   }
   inDomain(valueId: number): number {
     return this.byDomain.get(valueId) ?? 0;

@@ -25,7 +25,8 @@ import {
   type Status,
 } from '../../framework/index.js';
 import { MAX_NODE_SCORE } from '../../framework/types.js';
-import type { IndexedPod, NodeIndex } from '../../index/index.js';
+import type { DomainCounter, IndexedPod, NodeIndex } from '../../index/index.js';
+import { canonicalJson } from '../../../sim/canonical.js';
 import { clusterLookups } from '../cluster-lookups.js';
 import { compileLabelMap, compileNodeSelector, type SlotMatcher } from '../node-affinity/index.js';
 import { tolerationsTolerateTaint } from '../taint-toleration/index.js';
@@ -59,6 +60,8 @@ export interface PodTopologySpreadArgs {
 const PREFILTER_KEY = 'PreFilter' + NAME;
 const PRESCORE_KEY = 'PreScore' + NAME;
 const MAX_INT32 = 2147483647;
+/** Counters kept per plugin instance (each costs a selector test per pod bound or removed). */
+const MAX_COUNTERS = 64;
 
 /** A constraint compiled for one pod. */
 export interface Constraint {
@@ -66,6 +69,8 @@ export interface Constraint {
   readonly topologyKey: string;
   readonly keyId: number;
   readonly selector: LabelMatcher;
+  /** Canonical text of what `selector` was compiled from: equal texts, equal selectors. */
+  readonly selectorKey: string;
   readonly minDomains: number;
   readonly honorNodeAffinity: boolean;
   readonly honorNodeTaints: boolean;
@@ -80,6 +85,8 @@ interface PreFilterState {
 
 interface PreScoreState {
   readonly constraints: readonly Constraint[];
+  /** Per constraint: matching pods per node slot. */
+  readonly perNode: readonly Int32Array[];
   /** Per position of the scored nodes: 1 when the node is ignored (lacks a key). */
   readonly ignored: Uint8Array;
   /** Per constraint (non-hostname): value id → matching pods. */
@@ -130,6 +137,13 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
   readonly #reasonSkew: number;
   readonly #reasonLabel: number;
   readonly preFilterExtensions: PreFilterExtensions;
+  /**
+   * Index counters of the pods each recent (namespace, topology key, selector) counts, least recently
+   * used first: pods of one workload share them across cycles, so a cycle reads per-node counts
+   * instead of matching every bound pod. At most {@link MAX_COUNTERS}; the oldest is released.
+   */
+  readonly #counters = new Map<string, DomainCounter>();
+  readonly #sums: Float64Array[] = [];
 
   constructor(args: PodTopologySpreadArgs, h: FrameworkHandle) {
     this.#h = h;
@@ -143,6 +157,33 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     };
   }
 
+  /** A zeroed scratch array of at least `size` entries, the i-th of this plugin (left zeroed after use). */
+  #sumBuffer(i: number, size: number): Float64Array {
+    let b = this.#sums[i];
+    if (!b || b.length < size) this.#sums[i] = b = new Float64Array(Math.max(size, 2 * (b?.length ?? 0)));
+    return b;
+  }
+
+  #counter(c: Constraint, namespace: string): DomainCounter {
+    const key = `${namespace}\u0000${c.topologyKey}\u0000${c.selectorKey}`;
+    let counter = this.#counters.get(key);
+    if (counter) {
+      this.#counters.delete(key);
+    } else {
+      const selector = c.selector;
+      counter = this.#idx.acquireCounter(`${NAME}\u0000${key}`, c.topologyKey, (p) =>
+        counts(p, selector, namespace) ? 1 : 0,
+      );
+      if (this.#counters.size >= MAX_COUNTERS) {
+        const [oldest, old] = this.#counters.entries().next().value!;
+        this.#counters.delete(oldest);
+        old.release();
+      }
+    }
+    this.#counters.set(key, counter);
+    return counter;
+  }
+
   /** The pod's constraints for one action (own ones, else the defaults with the owners' selector). */
   constraints(pod: Pod, action: 'DoNotSchedule' | 'ScheduleAnyway'): Constraint[] {
     const own = pod.spec?.topologySpreadConstraints ?? [];
@@ -150,7 +191,8 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     const defaults = this.#args.defaultConstraints.filter((c) => c.whenUnsatisfiable === action);
     if (defaults.length === 0) return [];
     const reqs: LabelRequirement[] = [];
-    for (const sel of clusterLookups(this.#h).ownerSelectors?.(pod) ?? []) {
+    const owners = clusterLookups(this.#h).ownerSelectors?.(pod) ?? [];
+    for (const sel of owners) {
       try {
         reqs.push(...labelSelectorRequirements(sel));
       } catch {
@@ -158,26 +200,35 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
       }
     }
     if (reqs.length === 0) return [];
-    return this.#compile(pod, defaults, action, compileRequirements(reqs));
+    return this.#compile(pod, defaults, action, {
+      selector: compileRequirements(reqs),
+      key: canonicalJson({ owners }),
+    });
   }
 
   #compile(
     pod: Pod,
     list: readonly TopologySpreadConstraint[],
     action: string,
-    fixed: LabelMatcher | undefined,
+    fixed: { readonly selector: LabelMatcher; readonly key: string } | undefined,
   ): Constraint[] {
     const out: Constraint[] = [];
     const labels = pod.metadata?.labels ?? {};
     for (const c of list) {
       if (c.whenUnsatisfiable !== action) continue;
-      let selector = fixed;
-      if (!selector) selector = compileSpreadSelector(c.labelSelector, c.matchLabelKeys, labels);
+      const selector = fixed?.selector ?? compileSpreadSelector(c.labelSelector, c.matchLabelKeys, labels);
+      const selectorKey =
+        fixed?.key ??
+        canonicalJson({
+          selector: c.labelSelector ?? null,
+          matchLabels: (c.matchLabelKeys ?? []).map((k) => [k, labels[k] ?? null]),
+        });
       out.push({
         maxSkew: c.maxSkew,
         topologyKey: c.topologyKey,
         keyId: this.#idx.labelKeyId(c.topologyKey),
         selector,
+        selectorKey,
         minDomains: c.minDomains ?? 1,
         honorNodeAffinity: (c.nodeAffinityPolicy ?? 'Honor') === 'Honor',
         honorNodeTaints: (c.nodeTaintsPolicy ?? 'Ignore') === 'Honor',
@@ -209,18 +260,35 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     if (constraints.length === 0) return { status: SKIP };
     const idx = this.#idx;
     const inclusion = this.#inclusion(pod.pod);
-    const counts = constraints.map(() => new Map<number, number>());
     const cols = constraints.map((c) => idx.labelValues(c.keyId));
+    const perNode = constraints.map((c) => this.#counter(c, pod.namespace).nodeCounts());
+    // Per constraint, 1 + matching pods per domain value id (0: no eligible node in that domain yet),
+    // and the domains in first-seen slot order: typed-array sums instead of a Map update per node.
+    const values = idx.labelValuesTable.size;
+    const sums = constraints.map((_, i) => this.#sumBuffer(i, values));
+    const seen = constraints.map((): number[] => []);
     for (let s = 0; s < idx.size; s++) {
       if (!idx.live[s] || !hasAllKeys(cols, s)) continue;
       for (let i = 0; i < constraints.length; i++) {
-        const c = constraints[i]!;
-        if (!included(c, inclusion, s)) continue;
+        if (!included(constraints[i]!, inclusion, s)) continue;
         const v = cols[i]![s]!;
-        const m = counts[i]!;
-        m.set(v, (m.get(v) ?? 0) + countMatching(idx.pods[s]!, c.selector, pod.namespace));
+        const sum = sums[i]!;
+        if (sum[v] === 0) {
+          sum[v] = 1;
+          seen[i]!.push(v);
+        }
+        sum[v] += perNode[i]![s]!;
       }
     }
+    const counts = constraints.map((_, i) => {
+      const m = new Map<number, number>();
+      const sum = sums[i]!;
+      for (const v of seen[i]!) {
+        m.set(v, sum[v]! - 1);
+        sum[v] = 0;
+      }
+      return m;
+    });
     state.write(PREFILTER_KEY, { constraints, counts, inclusion } satisfies PreFilterState);
     return { status: SUCCESS };
   }
@@ -301,6 +369,7 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
       weights[i] = Math.log(size + 2);
     }
     const inclusion = this.#inclusion(pod.pod);
+    const perNode = constraints.map((c) => this.#counter(c, pod.namespace).nodeCounts());
     for (let s = 0; s < idx.size; s++) {
       if (!idx.live[s]) continue;
       if (requireAll && !hasAllKeys(cols, s)) continue;
@@ -311,10 +380,10 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
         const v = cols[i]![s]!;
         const cur = m.get(v);
         if (cur === undefined) continue;
-        m.set(v, cur + countMatching(idx.pods[s]!, c.selector, pod.namespace));
+        m.set(v, cur + perNode[i]![s]!);
       }
     }
-    state.write(PRESCORE_KEY, { constraints, ignored, pairs, weights } satisfies PreScoreState);
+    state.write(PRESCORE_KEY, { constraints, perNode, ignored, pairs, weights } satisfies PreScoreState);
     return SUCCESS;
   }
 
@@ -334,10 +403,7 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
         const c = s.constraints[i]!;
         const v = cols[i]![slot]!;
         if (v < 0) continue;
-        const cnt =
-          c.topologyKey === LABEL_HOSTNAME
-            ? countMatching(idx.pods[slot]!, c.selector, pod.namespace)
-            : (s.pairs[i]!.get(v) ?? 0);
+        const cnt = c.topologyKey === LABEL_HOSTNAME ? s.perNode[i]![slot]! : (s.pairs[i]!.get(v) ?? 0);
         score += cnt * s.weights[i]! + (c.maxSkew - 1);
       }
       out[j] = goRound(score);
@@ -393,14 +459,9 @@ function included(c: Constraint, inc: Inclusion, slot: number): boolean {
   return true;
 }
 
-/** Pods of `namespace`, not terminating, matching `selector` (kube-scheduler's countPodsMatchSelector). */
-function countMatching(pods: readonly IndexedPod[], selector: LabelMatcher, namespace: string): number {
-  let n = 0;
-  for (const p of pods) {
-    if (p.namespace !== namespace || p.pod.metadata?.deletionTimestamp) continue;
-    if (selector(p.pod.metadata?.labels)) n++;
-  }
-  return n;
+/** Whether a pod counts: in `namespace`, not terminating, matching `selector` (countPodsMatchSelector). */
+function counts(p: IndexedPod, selector: LabelMatcher, namespace: string): boolean {
+  return p.namespace === namespace && !p.pod.metadata?.deletionTimestamp && selector(p.pod.metadata?.labels);
 }
 
 /** The global minimum of matching pods over domains; 0 while there are fewer than `minDomains` domains. */
