@@ -7,6 +7,8 @@ import { benchLog, benchQueue } from './sim.js';
 import { runCore, runFullReplay, type SchedulingSample } from './scheduling.js';
 import { shapeByName, type ShapeCounts } from './shapes.js';
 import { SPEEDUP_SHAPES, speculativeRun, sweepRun } from './speedup.js';
+import { CEILING_NAMES, ceilingWork, type CeilingWork } from './ceiling.js';
+import type { CellIsolation } from '../workloads/pool/run-cells.js';
 
 /** What the parent asks a child to run. */
 export type ChildSpec =
@@ -32,12 +34,15 @@ export type ChildSpec =
       readonly workers: number | 'auto';
       readonly quick: boolean;
       readonly runs: number;
-    };
+      /** Where the cells run (default child processes). */
+      readonly isolation?: CellIsolation;
+    }
+  | { readonly kernel: 'ceiling'; readonly work: CeilingWork };
 
 /** One benchmark's samples, as a child reports them. */
 export interface ChildRow {
   readonly benchmark: string;
-  readonly unit: 'ops/s' | 'decisions/s' | 'cells/s';
+  readonly unit: 'ops/s' | 'decisions/s' | 'cells/s' | 'jobs/s';
   readonly rates: number[];
   readonly attempts?: number;
   readonly placed?: number;
@@ -65,8 +70,22 @@ async function main(spec: ChildSpec): Promise<ChildRow[]> {
     }
     case 'sweep': {
       const rates: number[] = [];
-      for (let r = 0; r < spec.runs; r++) rates.push(await sweepRun(spec.workers, spec.quick));
-      return [{ benchmark: 'compare sweep (6 policies x 4 seeds)', unit: 'cells/s', rates }];
+      const isolation = spec.isolation ?? 'processes';
+      for (let r = 0; r < spec.runs; r++) rates.push(await sweepRun(spec.workers, spec.quick, isolation));
+      return [{ benchmark: `compare sweep (6 policies x 4 seeds, ${isolation})`, unit: 'cells/s', rates }];
+    }
+    case 'ceiling': {
+      // One piece of work; the parent times this process (and a twin) from outside.
+      const t0 = performance.now();
+      const check = ceilingWork(spec.work);
+      return [
+        {
+          benchmark: CEILING_NAMES[spec.work],
+          unit: 'jobs/s',
+          rates: [1000 / (performance.now() - t0)],
+          attempts: check,
+        },
+      ];
     }
     case 'core':
     case 'replay': {

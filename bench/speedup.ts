@@ -12,7 +12,7 @@ import { Scheduler, loadSchedulerConfig, type SchedulerConfig } from '../engine/
 import { ParallelScheduler, chooseWorkers, DEFAULT_BATCH_SIZE } from '../engine/scheduler/parallel/index.js';
 import { parsePolicy } from '../workloads/replay/policy.js';
 import { runCompare } from '../workloads/sweep/compare.js';
-import { resolveWorkers } from '../workloads/pool/run-cells.js';
+import { resolveWorkers, type CellIsolation } from '../workloads/pool/run-cells.js';
 import { packageRoot } from '../cli/package-root.js';
 
 /** A speculative-scheduling shape: `nodes` identical nodes, `pods` measured pods after a warm-up. */
@@ -149,7 +149,11 @@ export const SWEEP = {
 } as const;
 
 /** One sweep: cells/s with `workers` pool threads ('auto' resolved like `kreplay compare`). */
-export async function sweepRun(workers: number | 'auto', quick: boolean): Promise<number> {
+export async function sweepRun(
+  workers: number | 'auto',
+  quick: boolean,
+  isolation: CellIsolation = 'processes',
+): Promise<number> {
   const root = packageRoot();
   const out = mkdtempSync(join(tmpdir(), 'kreplay-bench-sweep-'));
   const cells = SWEEP.policies.length * SWEEP.seeds.length;
@@ -165,6 +169,7 @@ export async function sweepRun(workers: number | 'auto', quick: boolean): Promis
       policies: SWEEP.policies.map((p) => parsePolicy(p)),
       seeds: [...SWEEP.seeds],
       workers: resolveWorkers(workers, cells),
+      isolation,
       outDir: out,
       untilUs: (quick ? SWEEP.untilDays.quick : SWEEP.untilDays.full) * 86_400e6,
     });

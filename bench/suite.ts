@@ -14,6 +14,7 @@ import type { ChildRow, ChildSpec } from './child.js';
 import { SHAPES, type ShapeCounts } from './shapes.js';
 import { machine, summarize } from './stats.js';
 import { SPEEDUP_SHAPES, autoWorkers } from './speedup.js';
+import { CEILING_NAMES, type CeilingWork } from './ceiling.js';
 
 /** Options of {@link runBench}. */
 export interface BenchOptions {
@@ -222,17 +223,55 @@ async function runSpeedup(opts: BenchOptions): Promise<SpeedupRow[]> {
     }
   }
   if (!opts.coreOnly && wanted('sweep')) {
-    let base: { median: number } | undefined;
     const cores = machine().cores;
-    for (const w of opts.quick ? ([1, 2, 'auto'] as const) : ([1, 2, 4, 'auto'] as const)) {
-      const [r] = await runChild({
-        kernel: 'sweep',
-        workers: w,
-        quick: opts.quick,
-        runs: opts.quick ? 1 : runs,
+    // Child processes (the default) always; worker threads too in full mode, for comparison.
+    for (const isolation of opts.quick ? (['processes'] as const) : (['processes', 'threads'] as const)) {
+      let base: { median: number } | undefined;
+      for (const w of opts.quick ? ([1, 2, 'auto'] as const) : ([1, 2, 4, 'auto'] as const)) {
+        const [r] = await runChild({
+          kernel: 'sweep',
+          workers: w,
+          quick: opts.quick,
+          runs: opts.quick ? 1 : runs,
+          isolation,
+        });
+        base ??= { median: summarize(r!.rates).median };
+        push(r!, base, {
+          nodes: 1213,
+          pods: '',
+          workers: w,
+          resolved: w === 'auto' ? Math.min(cores, 24) : w,
+        });
+      }
+    }
+  }
+  if (!opts.coreOnly && wanted('ceiling')) {
+    // One piece of work alone, then two at once in two processes: jobs/s summed over the pair.
+    for (const work of ['integer', 'allocation'] as const satisfies readonly CeilingWork[]) {
+      const alone: number[] = [];
+      const pair: number[] = [];
+      for (let r = 0; r < runs; r++) {
+        alone.push((await runChild({ kernel: 'ceiling', work }))[0]!.rates[0]!);
+        const two = await Promise.all([
+          runChild({ kernel: 'ceiling', work }),
+          runChild({ kernel: 'ceiling', work }),
+        ]);
+        pair.push(two[0][0]!.rates[0]! + two[1][0]!.rates[0]!);
+      }
+      const base = { median: summarize(alone).median };
+      const benchmark = `${CEILING_NAMES[work]} (processes)`;
+      push({ benchmark, unit: 'jobs/s', rates: alone }, base, {
+        nodes: '',
+        pods: '',
+        workers: 1,
+        resolved: 1,
       });
-      base ??= { median: summarize(r!.rates).median };
-      push(r!, base, { nodes: 1213, pods: '', workers: w, resolved: w === 'auto' ? Math.min(cores, 24) : w });
+      push({ benchmark, unit: 'jobs/s', rates: pair }, base, {
+        nodes: '',
+        pods: '',
+        workers: 2,
+        resolved: 2,
+      });
     }
   }
   return rows;

@@ -3,7 +3,7 @@ import type { OpenTraceOptions } from '../../traces/detect.js';
 import type { CompareRun } from '../../reports/index.js';
 import type { PolicySpec } from '../replay/policy.js';
 import { loadPolicy } from '../replay/policy.js';
-import { runCells, siblingWorkerUrl } from '../pool/run-cells.js';
+import { runCells, siblingWorkerUrl, type CellIsolation } from '../pool/run-cells.js';
 import { runSweepCell } from './cell.js';
 import type { SweepTask } from './protocol.js';
 import type { Executor } from '../executors/types.js';
@@ -16,13 +16,15 @@ export interface CompareOptions {
   readonly seeds: readonly string[];
   /** Worker threads (1 = on this thread). */
   readonly workers: number;
+  /** Where pooled cells run (default child processes; see run-cells.ts). */
+  readonly isolation?: CellIsolation;
   /** Each run's reports go to `<outDir>/runs/<policy>--<trace>--seed<seed>/`. */
   readonly outDir: string;
   readonly untilUs?: number;
   readonly bucketSeconds?: number;
   readonly onProgress?: (done: number, total: number) => void;
   /**
-   * Where cells run; default: `workers` threads of this process. A queue executor also records
+   * Where cells run; default: `workers` child processes of this one (see `isolation`). A queue executor also records
    * finished cells in `<outDir>/.cells/` so a re-run skips them.
    */
   readonly executor?: Executor;
@@ -82,6 +84,7 @@ export async function runCompare(o: CompareOptions): Promise<CompareRun[]> {
     workerUrl: siblingWorkerUrl(import.meta.url, 'worker'),
     runLocal: runSweepCell,
     describe,
+    ...(o.isolation ? { isolation: o.isolation } : {}),
     ...(o.onProgress ? { onDone: o.onProgress } : {}),
   });
 }
