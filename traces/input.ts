@@ -435,6 +435,27 @@ export class FieldScanner {
   }
 }
 
+/**
+ * The few distinct texts a column repeats (label values, phases, ids of consecutive rows), each
+ * validated once: a field is compared in place with the last 16 seen and their string reused (no
+ * slice per row).
+ */
+export class SeenTexts {
+  readonly #texts: string[] = [];
+  constructor(readonly valid: RegExp) {}
+
+  /** The field `text[from, end)` when valid (the same string as last time); undefined when not. */
+  get(text: string, from: number, end: number): string | undefined {
+    const n = end - from;
+    for (const t of this.#texts) if (t.length === n && text.startsWith(t, from)) return t;
+    const t = text.slice(from, end);
+    if (!this.valid.test(t)) return undefined;
+    if (this.#texts.length >= 16) this.#texts.pop();
+    this.#texts.unshift(t);
+    return t;
+  }
+}
+
 const UDEC_RE = /^\d+(\.\d+)?$/;
 
 /**

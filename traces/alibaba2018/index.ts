@@ -10,9 +10,13 @@ import type { KObject } from '../../engine/api/types.js';
 import {
   expectColumns,
   FieldParser,
+  FieldScanner,
   flattenBatches,
   readCsvRowBatches,
+  scanCsvLines,
+  SeenTexts,
   SkipCounter,
+  type CsvLineSink,
   type CsvRow,
   type OnInvalid,
 } from '../input.js';
@@ -119,6 +123,16 @@ export interface MachineMetaState {
   readonly status: string;
 }
 
+/** One machine's machine_meta events in file order, with their rows' positions (see machineRecords). */
+interface MachineEvents {
+  events: MachineRow[];
+  positions: number[];
+  /** Times never go backwards in file order. */
+  inOrder: boolean;
+  /** The time of the last event read. */
+  lastUs: number;
+}
+
 interface MachineRow extends MachineMetaState {
   timeUs: number;
   id: string;
@@ -177,6 +191,74 @@ export function parseMachineMeta(file: string, row: CsvRow): MachineRow {
   const cpu = p.uint('cpu_num', f[4]);
   const mem = normalised(p, 'mem_size', f[5]);
   return { timeUs, id, fd1, fd2, cpu, mem, status: status(p, 'status', f[6]) };
+}
+
+const scanner = new FieldScanner();
+const machineIds = new SeenTexts(ID_RE);
+const fd2Texts = new SeenTexts(/^[A-Za-z0-9_.-]+$/);
+const statusTexts = new SeenTexts(/^[A-Za-z_]+$/);
+/** Texts of failure_domain_1 values (as `String(uint)` makes them), by value. */
+const fd1Texts: string[] = [];
+
+/**
+ * {@link parseMachineMeta} of the line `text[start, end)` read in place, for the rows it is sure of
+ * (7 columns, plain digits and decimals, every value valid); undefined for any other row, which the
+ * caller parses the ordinary way (so values, errors and skips are parseMachineMeta's).
+ */
+export function scanMachineMeta(text: string, start: number, end: number): MachineRow | undefined {
+  const f = scanner;
+  if (!f.skip(text, start, end)) return undefined;
+  const id = machineIds.get(text, start, f.end);
+  if (id === undefined) return undefined;
+  const t = f.digits(text, f.end + 1, end);
+  if (t < 0 || f.end >= end) return undefined;
+  const d1 = f.digits(text, f.end + 1, end);
+  if (d1 < 0 || d1 > 65_535 || f.end >= end) return undefined;
+  const fd1 = (fd1Texts[d1] ??= String(d1));
+  const fd2Start = f.end + 1;
+  if (!f.skip(text, fd2Start, end)) return undefined;
+  const fd2 = fd2Start === f.end ? '' : fd2Texts.get(text, fd2Start, f.end);
+  if (fd2 === undefined) return undefined;
+  const cpu = f.digits(text, f.end + 1, end);
+  if (cpu < 0 || f.end >= end) return undefined;
+  const mem = f.decimal(text, f.end + 1, end);
+  if (mem < 0 || mem > 100 || f.end >= end) return undefined;
+  // status: the last column (a comma here is an 8th).
+  const statusStart = f.end + 1;
+  if (f.skip(text, statusStart, end)) return undefined;
+  const st = statusTexts.get(text, statusStart, end);
+  if (st === undefined) return undefined;
+  return { timeUs: t * US, id, fd1, fd2, cpu, mem, status: st };
+}
+
+/** machine_meta rows as they are read in place (bad rows to `skips`). */
+class MachineMetaRows implements CsvLineSink {
+  out: MachineRow[] = [];
+
+  constructor(
+    readonly file: string,
+    readonly skips: SkipCounter,
+  ) {}
+
+  add(text: string, start: number, end: number, line: number, fields: string[] | undefined): void {
+    try {
+      this.out.push(
+        (fields === undefined ? scanMachineMeta(text, start, end) : undefined) ??
+          parseMachineMeta(this.file, { line, fields: fields ?? text.slice(start, end).split(',') }),
+      );
+    } catch (err) {
+      this.skips.handle(err);
+    }
+  }
+}
+
+/** The parsed rows of machine_meta in file order, a chunk at a time (bad rows go to `skips`). */
+async function* machineMetaRows(file: string, skips: SkipCounter): AsyncGenerator<MachineRow[]> {
+  const rows = new MachineMetaRows(file, skips);
+  for await (const _ of scanCsvLines(file, rows)) {
+    yield rows.out;
+    rows.out = [];
+  }
 }
 
 /** Parses one container_meta row. */
@@ -399,25 +481,54 @@ export function readAlibaba2018(opts: Alibaba2018Options): TraceSource {
   }
 
   async function machineRecords(file: string): Promise<TraceRecord[]> {
-    const all: MachineRow[] = [];
-    for await (const chunk of rows(file, parseMachineMeta, skips)) for (const r of chunk) all.push(r);
-    all.sort((a, b) => a.timeUs - b.timeUs); // stable: a machine's events keep file order at equal times
-    const last = new Map<string, MachineRow>();
-    const out: TraceRecord[] = [];
-    let unchanged = 0;
+    // The records are the events in a stable sort by time, less those that repeat their machine's last
+    // kept state. Whether an event repeats depends on its own machine's events only, so each machine's
+    // events are gathered (in file order, the order of equal times), sorted and deduplicated on their
+    // own, and only the kept ones are sorted together, by (time, file position).
+    const machines = new Map<string, MachineEvents>();
+    let curId: string | undefined;
+    let cur: MachineEvents | undefined;
+    let pos = 0;
     let notReady = 0;
     let noFd2 = 0;
-    for (const m of all) {
-      const prev = last.get(m.id);
-      if (m.status !== READY_STATUS) notReady++;
-      if (m.fd2 === '') noFd2++;
-      if (prev !== undefined && sameNode(prev, m)) {
-        unchanged++;
-        continue;
+    for await (const chunk of machineMetaRows(file, skips))
+      for (const m of chunk) {
+        if (m.status !== READY_STATUS) notReady++;
+        if (m.fd2 === '') noFd2++;
+        // Rows come grouped by machine: the last machine's events are usually the ones wanted.
+        if (m.id !== curId) {
+          curId = m.id;
+          cur = machines.get(m.id);
+          if (cur === undefined) {
+            cur = { events: [], positions: [], inOrder: true, lastUs: 0 };
+            machines.set(m.id, cur);
+          }
+        }
+        const evs = cur!;
+        if (evs.events.length > 0 && m.timeUs < evs.events[evs.events.length - 1]!.timeUs)
+          evs.inOrder = false;
+        evs.events.push(m);
+        evs.positions.push(pos++);
       }
-      last.set(m.id, m);
-      out.push({ timeUs: m.timeUs, op: prev === undefined ? 'create' : 'update', object: nodeObject(m) });
+    const kept: { m: MachineRow; pos: number; op: 'create' | 'update' }[] = [];
+    let unchanged = 0;
+    for (const evs of machines.values()) {
+      let order = evs.events.map((_, i) => i);
+      // Stable: equal times keep file order.
+      if (!evs.inOrder) order = order.sort((i, j) => evs.events[i]!.timeUs - evs.events[j]!.timeUs);
+      let last: MachineRow | undefined;
+      for (const i of order) {
+        const m = evs.events[i]!;
+        if (last !== undefined && sameNode(last, m)) {
+          unchanged++;
+          continue;
+        }
+        kept.push({ m, pos: evs.positions[i]!, op: last === undefined ? 'create' : 'update' });
+        last = m;
+      }
     }
+    kept.sort((a, b) => a.m.timeUs - b.m.timeUs || a.pos - b.pos);
+    const out: TraceRecord[] = kept.map(({ m, op }) => ({ timeUs: m.timeUs, op, object: nodeObject(m) }));
     loss.notes.push(
       `nodes: cpu_num cores; mem_size is normalised: 100 = ${ALIBABA_MACHINE_MEMORY_MIB} Mi (512 GiB, an assumption); pods capacity 110; allocatable = capacity`,
       `failure_domain_1 -> label topology.kubernetes.io/zone, failure_domain_2 -> label ${FAILURE_DOMAIN_2_LABEL} (${noFd2} events without it)`,

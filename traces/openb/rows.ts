@@ -10,6 +10,7 @@ import {
   flattenBatches,
   readCsvRowBatches,
   scanCsvLines,
+  SeenTexts,
   SkipCounter,
   type CsvLineSink,
   type CsvRow,
@@ -248,26 +249,6 @@ function isNameAt(text: string, from: number, end: number): boolean {
     if (!alnum && ((c !== 45 && c !== 46) || i === from || i === end - 1)) return false;
   }
   return true;
-}
-
-/**
- * Label values (qos, gpu_spec models) and phases as written, each validated once: one field's text
- * compared in place with the last few seen, the string reused (no slice per row).
- */
-class SeenTexts {
-  readonly #texts: string[] = [];
-  constructor(readonly valid: RegExp) {}
-
-  /** The field `text[from, end)` when valid (the same string as last time); undefined when not. */
-  get(text: string, from: number, end: number): string | undefined {
-    const n = end - from;
-    for (const t of this.#texts) if (t.length === n && text.startsWith(t, from)) return t;
-    const t = text.slice(from, end);
-    if (!this.valid.test(t)) return undefined;
-    if (this.#texts.length >= 16) this.#texts.pop();
-    this.#texts.unshift(t);
-    return t;
-  }
 }
 
 const LABEL_VALUE_RE = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
