@@ -1,6 +1,12 @@
 import test from 'ava';
 import { InputError } from '../../engine/api/errors.js';
-import { parseTaskName, readAlibaba2018, sameNode } from '../../traces/alibaba2018/index.js';
+import {
+  parseMachineMeta,
+  parseTaskName,
+  readAlibaba2018,
+  sameNode,
+  scanMachineMeta,
+} from '../../traces/alibaba2018/index.js';
 import { openTrace } from '../../traces/detect.js';
 import { collect, tempDir, tempFile } from './helpers.js';
 import { runCli } from './cli-helper.js';
@@ -242,4 +248,65 @@ test('machine_meta repeats dropped by field, not by object: rounding-equal memor
     ['0 create 262144Mi', '20000000 update 262145Mi', '30000000 update 262145Mi'],
   );
   t.true(src.loss.notes.some((n) => n.includes('1 events repeated the machine')));
+});
+
+test('scanMachineMeta: the row parseMachineMeta makes of the same line, or undefined (then the strict path)', (t) => {
+  const lines = [
+    'm_1,0,219,17,96,100,USING',
+    'm_2,148984,219,,96,52.25,IMPORT_INSTALLING',
+    'm_2,3,007,a.b-c,0,0,USING',
+    // strict path: bad id, empty, too many/few columns, sign, > 100, bad status and label value
+    'm 1,0,219,17,96,100,USING',
+    ',0,219,17,96,100,USING',
+    'm_1,0,219,17,96,100,USING,',
+    'm_1,0,219,17,96,100',
+    'm_1,-1,219,17,96,100,USING',
+    'm_1,0,219,17,96,100.5,USING',
+    'm_1,0,219,17,96,,USING',
+    'm_1,0,219,17,96,100,US ING',
+    'm_1,0,219,1/7,96,100,USING',
+    'm_1,0,70000,17,96,100,USING',
+  ];
+  for (const [i, text] of lines.entries()) {
+    const fast = scanMachineMeta(text, 0, text.length);
+    let strict: ReturnType<typeof parseMachineMeta> | undefined;
+    try {
+      strict = parseMachineMeta('mm.csv', { line: i + 1, fields: text.split(',') });
+    } catch {
+      strict = undefined;
+    }
+    if (fast !== undefined) t.deepEqual(fast, strict, text);
+    if (strict === undefined) t.is(fast, undefined, text);
+  }
+});
+
+test('machine_meta in any row order: the records of a stable sort by time with repeats dropped', async (t) => {
+  // m_1's rows out of time order, equal times across machines and within one, repeats and changes.
+  const rows = [
+    'm_2,5,1,a,8,50,USING',
+    'm_1,9,1,a,8,50,USING',
+    'm_1,5,1,a,8,50,USING',
+    'm_1,5,1,a,16,50,USING',
+    'm_2,5,1,a,8,50,USING',
+    'm_1,9,1,a,16,50,USING',
+    'm_1,0,1,a,8,50,USING',
+    'm_2,9,1,a,8,60,USING',
+    'm_1,9,1,a,8,50,USING',
+  ];
+  const file = tempFile('machine_meta.csv', rows.join('\n') + '\n');
+  const recs = await collect(readAlibaba2018({ nodes: file }).records);
+  const seq = recs.map((r) => {
+    const cap = (r.object.status as { capacity: { cpu: string } }).capacity;
+    return `${r.timeUs / 1e6} ${r.op} ${r.object.metadata!.name} ${cap.cpu}`;
+  });
+  // Stable sort by time: m_1@0 8, m_2@5 8, m_1@5 8, m_1@5 16, m_2@5 8 (repeat), m_1@9 8, m_1@9 16, m_2@9 8 (memory), m_1@9 8.
+  t.deepEqual(seq, [
+    '0 create m-1 8000m',
+    '5 create m-2 8000m',
+    '5 update m-1 16000m',
+    '9 update m-1 8000m',
+    '9 update m-1 16000m',
+    '9 update m-2 8000m',
+    '9 update m-1 8000m',
+  ]);
 });

@@ -2,8 +2,10 @@ import test from 'ava';
 import {
   openbNodeRowBatches,
   openbPodRowBatches,
+  parseOpenbPodRow,
   readOpenbNodeRows,
   readOpenbPodRows,
+  scanOpenbPodRow,
   type OpenbNodeRow,
   type OpenbPodRow,
 } from '../../traces/openb/index.js';
@@ -89,4 +91,54 @@ test('openbNodeRowBatches / openbPodRowBatches: the rows of the row readers, a c
   t.is(columns, 11);
   t.deepEqual(pods, await readOpenbPodRows(`${FIX}/pods.csv`));
   t.is(pods.length, 8);
+});
+
+test('scanOpenbPodRow: the row parseOpenbPodRow makes of the same line, or undefined (then the strict path)', (t) => {
+  const lines11 = [
+    'openb-pod-0001,8000,64000,1,1000,,LS,Running,0,5966,0',
+    'openb-pod-0002,6000,48000,0,0,,BE,Pending,12.5,,',
+    'a.b-c,1,2,2,1000,,Guaranteed,Succeeded,3,4,3.25',
+    'pod,1,2,1,500,,LS,Running,7,,9',
+    // strict path: gpu_spec, bad names and values, wrong column counts, 16 digits, sign, exponent
+    'pod,1,2,1,500,V100M16|G3|V100M16,LS,Running,7,,9',
+    'Pod,1,2,1,500,,LS,Running,7,,9',
+    'pod-,1,2,1,500,,LS,Running,7,,9',
+    'pod,1,2,0,500,,LS,Running,7,,9',
+    'pod,1,2,2,500,,LS,Running,7,,9',
+    'pod,1,2,1,1001,,LS,Running,7,,9',
+    'pod,1,2,1,500,,L S,Running,7,,9',
+    'pod,1,2,1,500,,,Running,7,,9',
+    'pod,1,2,1,500,,LS,Run1,7,,9',
+    'pod,1,2,1,500,,LS,Running,,,9',
+    'pod,1,2,1,500,,LS,Running,7,5,9',
+    'pod,1,2,1,500,,LS,Running,1234567890123456,,9',
+    'pod,-1,2,1,500,,LS,Running,7,,9',
+    'pod,1,2,1,500,,LS,Running,7,,1e3',
+    'pod,1,2,1,500,,LS,Running,7,,9,',
+    'pod,1,2,1,500,,LS,Running,7,9',
+  ];
+  const lines5 = ['pod,1,2,1,500', 'pod,1,2,4,1000', 'pod,1,2,1,500,', 'pod,1,2,x,500'];
+  for (const [columns, lines] of [
+    [11, lines11],
+    [5, lines5],
+  ] as const) {
+    for (const [i, text] of lines.entries()) {
+      const fast = scanOpenbPodRow(text, 0, text.length, i + 1, columns);
+      let strict: OpenbPodRow | undefined;
+      try {
+        strict = parseOpenbPodRow('p.csv', { line: i + 1, fields: text.split(',') }, columns);
+      } catch {
+        strict = undefined;
+      }
+      if (fast !== undefined) t.deepEqual(fast, strict, text);
+      // Rows the fast path takes must be good rows (so the strict path never disagrees on errors).
+      if (strict === undefined) t.is(fast, undefined, text);
+    }
+  }
+  // In place: a line inside a longer text.
+  const text = 'xx\nopenb-pod-0001,8000,64000,1,1000,,LS,Running,0,5966,0\nyy';
+  t.deepEqual(
+    scanOpenbPodRow(text, 3, text.length - 3, 2, 11),
+    parseOpenbPodRow('p.csv', { line: 2, fields: text.slice(3, -3).split(',') }, 11),
+  );
 });
