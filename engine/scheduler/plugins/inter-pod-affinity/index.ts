@@ -55,6 +55,25 @@ function pairKey(keyId: number, valueId: number): number {
   return keyId * 0x1_0000_0000 + valueId;
 }
 
+/**
+ * `termMatches(t, incoming, nsLabels)` remembered per term object for one cycle: pods of a workload
+ * share their compiled terms (terms.ts), so each distinct term is tested against the pod once.
+ */
+function incomingMatcher(incoming: Pod, nsLabels: Labels): (t: AffinityTerm) => boolean {
+  const memo = new Map<AffinityTerm, boolean>();
+  return (t) => {
+    let m = memo.get(t);
+    if (m === undefined) memo.set(t, (m = termMatches(t, incoming, nsLabels)));
+    return m;
+  };
+}
+
+/** Whether a node has any label (kube-scheduler skips existing pods on label-less nodes in PreScore). */
+function hasLabels(labels: Readonly<Record<string, string>> | undefined): boolean {
+  for (const k in labels) if (Object.hasOwn(labels, k)) return true;
+  return false;
+}
+
 /** Per-(topology key, value) counts; entries that drop to 0 are deleted, as kube-scheduler does. */
 type Counts = Map<number, number>;
 
@@ -114,10 +133,13 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
   readonly #reasonAffinity: number;
   readonly #reasonAnti: number;
   readonly #reasonExisting: number;
-  /** Bound pods with podAffinity or podAntiAffinity (kube-scheduler's PodsWithAffinity), all nodes. */
-  readonly #withAffinity = new Set<IndexedPod>();
   /** Bound pods with required anti-affinity terms (PodsWithRequiredAntiAffinity). */
   readonly #withRequiredAnti = new Set<IndexedPod>();
+  /**
+   * Bound pods whose own terms can score an incoming pod (required affinity, preferred affinity or
+   * anti-affinity): a pod with required anti-affinity only never adds to a score.
+   */
+  readonly #withScoringTerms = new Set<IndexedPod>();
 
   readonly preFilterExtensions: PreFilterExtensions;
 
@@ -140,8 +162,14 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
   #track(p: IndexedPod, add: boolean): void {
     const t = podAffinityTerms(this.#idx, p.pod);
     if (!t.hasAffinity) return;
-    if (add) this.#withAffinity.add(p);
-    else this.#withAffinity.delete(p);
+    if (
+      t.requiredAffinity.length > 0 ||
+      t.preferredAffinity.length > 0 ||
+      t.preferredAntiAffinity.length > 0
+    ) {
+      if (add) this.#withScoringTerms.add(p);
+      else this.#withScoringTerms.delete(p);
+    }
     if (t.requiredAntiAffinity.length === 0) return;
     if (add) this.#withRequiredAnti.add(p);
     else this.#withRequiredAnti.delete(p);
@@ -156,10 +184,11 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     const terms = podAffinityTerms(idx, pod.pod);
     const nsLabels = this.#nsLabels(pod.namespace);
     const existingAnti: Counts = new Map();
+    const matchesIncoming = incomingMatcher(pod.pod, nsLabels);
     for (const p of this.#withRequiredAnti) {
       if (p.slot < 0) continue;
       for (const t of podAffinityTerms(idx, p.pod).requiredAntiAffinity) {
-        if (termMatches(t, pod.pod, nsLabels)) bump(existingAnti, idx, p.slot, t.keyId, 1);
+        if (matchesIncoming(t)) bump(existingAnti, idx, p.slot, t.keyId, 1);
       }
     }
     const affinity: Counts = new Map();
@@ -289,14 +318,15 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
       if (!m) scores.set(t.keyId, (m = new Map()));
       m.set(v, (m.get(v) ?? 0) + w);
     };
+    const matchesIncoming = incomingMatcher(pod.pod, nsLabels);
+    const ownLists = [terms.preferredAffinity, terms.preferredAntiAffinity] as const;
     const processExisting = (p: IndexedPod): void => {
       const slot = p.slot;
       if (slot < 0) return;
-      const node = idx.nodes[slot];
-      if (!node?.metadata?.labels || Object.keys(node.metadata.labels).length === 0) return;
+      if (!hasLabels(idx.nodes[slot]?.metadata?.labels)) return;
       let exNs: Labels;
       let exNsLooked = false;
-      for (const list of [terms.preferredAffinity, terms.preferredAntiAffinity]) {
+      for (const list of ownLists) {
         const sign = list === terms.preferredAffinity ? 1 : -1;
         for (const t of list) {
           if (!exNsLooked) {
@@ -307,16 +337,15 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
         }
       }
       const ex = podAffinityTerms(idx, p.pod);
-      if (hard > 0)
-        for (const t of ex.requiredAffinity) if (termMatches(t, pod.pod, nsLabels)) add(t, slot, hard);
-      for (const t of ex.preferredAffinity) if (termMatches(t, pod.pod, nsLabels)) add(t, slot, t.weight);
-      for (const t of ex.preferredAntiAffinity)
-        if (termMatches(t, pod.pod, nsLabels)) add(t, slot, -t.weight);
+      if (hard > 0) for (const t of ex.requiredAffinity) if (matchesIncoming(t)) add(t, slot, hard);
+      for (const t of ex.preferredAffinity) if (matchesIncoming(t)) add(t, slot, t.weight);
+      for (const t of ex.preferredAntiAffinity) if (matchesIncoming(t)) add(t, slot, -t.weight);
     };
     if (hasConstraints) {
       for (let s = 0; s < idx.size; s++) if (idx.live[s]) for (const p of idx.pods[s]!) processExisting(p);
     } else {
-      for (const p of this.#withAffinity) processExisting(p);
+      // Without preferred terms of its own, only existing pods' scoring terms can count.
+      for (const p of this.#withScoringTerms) processExisting(p);
     }
     if (scores.size === 0) return SKIP;
     state.write(PRESCORE_KEY, { scores } satisfies PreScoreState);

@@ -6,6 +6,7 @@ import {
   type Labels,
 } from '../../../api/selector.js';
 import type { NodeIndex } from '../../index/index.js';
+import { canonicalJson } from '../../../sim/canonical.js';
 
 /**
  * A pod affinity term compiled once per pod (kube-scheduler's framework.AffinityTerm): the namespaces
@@ -71,6 +72,13 @@ function preferred(
 }
 
 const cache = new WeakMap<Pod, PodAffinityTerms>();
+/**
+ * Compiled terms shared by every pod of an index with the same namespace and the same (by content)
+ * pod (anti-)affinity: pods of one workload then share term objects, which lets a cycle test each
+ * distinct term once. Bounded: cleared when it reaches SHARED_LIMIT entries.
+ */
+const shared = new WeakMap<NodeIndex, Map<string, PodAffinityTerms>>();
+const SHARED_LIMIT = 4096;
 
 const NO_TERMS: PodAffinityTerms = Object.freeze({
   requiredAffinity: Object.freeze([]),
@@ -87,6 +95,14 @@ export function podAffinityTerms(idx: NodeIndex, pod: Pod): PodAffinityTerms {
   if (!a || (!a.podAffinity && !a.podAntiAffinity)) return NO_TERMS;
   let c = cache.get(pod);
   if (c) return c;
+  let byContent = shared.get(idx);
+  if (!byContent) shared.set(idx, (byContent = new Map()));
+  const key = `${pod.metadata?.namespace ?? 'default'}\u0000${canonicalJson([a.podAffinity ?? null, a.podAntiAffinity ?? null])}`;
+  c = byContent.get(key);
+  if (c) {
+    cache.set(pod, c);
+    return c;
+  }
   c = {
     requiredAffinity: required(idx, pod, a?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution),
     requiredAntiAffinity: required(
@@ -103,6 +119,8 @@ export function podAffinityTerms(idx: NodeIndex, pod: Pod): PodAffinityTerms {
     hasAffinity: !!a && (!!a.podAffinity || !!a.podAntiAffinity),
   };
   cache.set(pod, c);
+  if (byContent.size >= SHARED_LIMIT) byContent.clear();
+  byContent.set(key, c);
   return c;
 }
 

@@ -8,7 +8,9 @@ import {
   InterPodAffinity,
   factory,
   minMaxNormalize,
+  podAffinityTerms,
 } from '../../../../engine/scheduler/plugins/inter-pod-affinity/index.js';
+import { NodeIndex } from '../../../../engine/scheduler/index/index.js';
 import { makeNode, makePod } from '../../../helpers/builders.js';
 import { Harness } from './advanced-harness.js';
 
@@ -318,6 +320,41 @@ const scoreCases: ScoreCase[] = [
     want: { n1: 100, n2: 60, n3: 0, n4: 0 },
   },
   {
+    // Existing required anti-affinity matching the pod filters (PreFilter) but never scores; with
+    // the pod's own preferred term, e2's required anti-affinity still adds nothing: n2 scores by
+    // e2's labels alone (preferred affinity weight 3 to app=db on host n2 → 3; min 0, max 3 → 100).
+    name: 'existing required anti-affinity never scores',
+    existing: [
+      makePod('e1')
+        .label('app', 'web')
+        .podAffinity(term({ app: 'web' }, HOST), true)
+        .node('n1')
+        .build(),
+      makePod('e2')
+        .label('app', 'db')
+        .podAffinity(term({ app: 'web' }, ZONE), true)
+        .node('n2')
+        .build(),
+    ],
+    pod: makePod('p')
+      .label('app', 'web')
+      .preferredPodAffinity(3, term({ app: 'db' }, HOST))
+      .build(),
+    want: { n1: 0, n2: 100, n3: 0, n4: 0 },
+  },
+  {
+    name: 'existing required anti-affinity only, pod without preferred terms: Skip',
+    existing: [
+      makePod('e1')
+        .label('app', 'web')
+        .podAffinity(term({ app: 'web' }, HOST), true)
+        .node('n1')
+        .build(),
+    ],
+    pod: makePod('p').label('app', 'web').build(),
+    want: 'skip',
+  },
+  {
     name: 'no terms anywhere: Skip',
     existing: [makePod('db').label('app', 'db').node('n1').build()],
     pod: makePod('p').build(),
@@ -371,4 +408,21 @@ test('args: hardPodAffinityWeight defaults to 1 and is validated', (t) => {
   t.throws(() => factory.parseArgs!({ hardPodAffinityWeight: 101 }, 'args'), {
     message: /hardPodAffinityWeight/,
   });
+});
+
+test('podAffinityTerms: pods with the same affinity in one namespace share compiled terms, per index', (t) => {
+  const idx = new NodeIndex();
+  const mk = (name: string, ns: string): Pod =>
+    makePod(name)
+      .ns(ns)
+      .podAffinity(term({ app: 'web' }, HOST), true)
+      .build();
+  const a = podAffinityTerms(idx, mk('a', 'x'));
+  t.is(podAffinityTerms(idx, mk('b', 'x')), a);
+  // Another namespace: a term without namespaces means the pod's own, so the terms differ.
+  const c = podAffinityTerms(idx, mk('c', 'y'));
+  t.not(c, a);
+  t.deepEqual([...c.requiredAntiAffinity[0]!.namespaces], ['y']);
+  // Another index interns topology keys on its own: its terms are its own.
+  t.not(podAffinityTerms(new NodeIndex(), mk('d', 'x')), a);
 });
