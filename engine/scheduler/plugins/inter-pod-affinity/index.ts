@@ -19,7 +19,7 @@ import {
   type Status,
 } from '../../framework/index.js';
 import { MAX_NODE_SCORE } from '../../framework/types.js';
-import type { IndexedPod, NodeIndex } from '../../index/index.js';
+import type { DomainCounter, IndexedPod, NodeIndex } from '../../index/index.js';
 import { clusterLookups } from '../cluster-lookups.js';
 import {
   matchesAll,
@@ -48,6 +48,8 @@ export interface InterPodAffinityArgs {
 }
 
 const PREFILTER_KEY = 'PreFilter' + NAME;
+/** Counters kept per plugin instance (each costs a selector test per pod bound or removed). */
+const MAX_COUNTERS = 64;
 const PRESCORE_KEY = 'PreScore' + NAME;
 
 /** A (topology key id, value id) pair as one number. */
@@ -140,6 +142,8 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
    * anti-affinity): a pod with required anti-affinity only never adds to a score.
    */
   readonly #withScoringTerms = new Set<IndexedPod>();
+  /** Index counters for the preferred terms of recent pods, least recently used first (at most 64). */
+  readonly #counters = new Map<string, DomainCounter>();
 
   readonly preFilterExtensions: PreFilterExtensions;
 
@@ -173,6 +177,26 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     if (t.requiredAntiAffinity.length === 0) return;
     if (add) this.#withRequiredAnti.add(p);
     else this.#withRequiredAnti.delete(p);
+  }
+
+  /** The index counter of existing pods matching `t` (no namespace selector) per domain of its key. */
+  #counter(t: AffinityTerm): DomainCounter {
+    const key = `${t.topologyKey}\u0000${t.matchKey}`;
+    let counter = this.#counters.get(key);
+    if (counter) {
+      this.#counters.delete(key);
+    } else {
+      counter = this.#idx.acquireCounter(`${NAME}\u0000${key}`, t.topologyKey, (p) =>
+        termMatches(t, p.pod, undefined) ? 1 : 0,
+      );
+      if (this.#counters.size >= MAX_COUNTERS) {
+        const [oldest, old] = this.#counters.entries().next().value!;
+        this.#counters.delete(oldest);
+        old.release();
+      }
+    }
+    this.#counters.set(key, counter);
+    return counter;
   }
 
   #nsLabels(namespace: string): Labels {
@@ -320,15 +344,15 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     };
     const matchesIncoming = incomingMatcher(pod.pod, nsLabels);
     const ownLists = [terms.preferredAffinity, terms.preferredAntiAffinity] as const;
-    const processExisting = (p: IndexedPod): void => {
+    const processExisting = (p: IndexedPod, own: readonly (readonly AffinityTerm[])[]): void => {
       const slot = p.slot;
       if (slot < 0) return;
       if (!hasLabels(idx.nodes[slot]?.metadata?.labels)) return;
       let exNs: Labels;
       let exNsLooked = false;
-      for (const list of ownLists) {
-        const sign = list === terms.preferredAffinity ? 1 : -1;
-        for (const t of list) {
+      for (let k = 0; k < own.length; k++) {
+        const sign = k === 0 ? 1 : -1;
+        for (const t of own[k]!) {
           if (!exNsLooked) {
             exNs = this.#nsLabels(p.namespace);
             exNsLooked = true;
@@ -341,11 +365,31 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
       for (const t of ex.preferredAffinity) if (matchesIncoming(t)) add(t, slot, t.weight);
       for (const t of ex.preferredAntiAffinity) if (matchesIncoming(t)) add(t, slot, -t.weight);
     };
-    if (hasConstraints) {
-      for (let s = 0; s < idx.size; s++) if (idx.live[s]) for (const p of idx.pods[s]!) processExisting(p);
+    // The pod's own preferred terms against every existing pod: from index counters per term
+    // (a counter's domains are the term's topology domains), except terms with a namespace
+    // selector, whose matches follow namespace labels: those visit every pod.
+    const scanned: AffinityTerm[][] = [[], []];
+    ownLists.forEach((list, k) => {
+      const sign = k === 0 ? 1 : -1;
+      for (const t of list) {
+        if (t.namespaceSelector !== undefined) {
+          scanned[k]!.push(t);
+          continue;
+        }
+        let m = scores.get(t.keyId);
+        for (const [v, n] of this.#counter(t).domains()) {
+          if (!m) scores.set(t.keyId, (m = new Map()));
+          m.set(v, (m.get(v) ?? 0) + sign * t.weight * n);
+        }
+      }
+    });
+    const ownScanned = scanned[0]!.length + scanned[1]!.length > 0;
+    if (ownScanned) {
+      for (let s = 0; s < idx.size; s++)
+        if (idx.live[s]) for (const p of idx.pods[s]!) processExisting(p, scanned);
     } else {
-      // Without preferred terms of its own, only existing pods' scoring terms can count.
-      for (const p of this.#withScoringTerms) processExisting(p);
+      // Only existing pods' scoring terms are left to count.
+      for (const p of this.#withScoringTerms) processExisting(p, scanned);
     }
     if (scores.size === 0) return SKIP;
     state.write(PRESCORE_KEY, { scores } satisfies PreScoreState);

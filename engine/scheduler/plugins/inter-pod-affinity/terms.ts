@@ -21,6 +21,8 @@ export interface AffinityTerm {
   readonly selector: LabelMatcher;
   /** Weight of a preferred term (1 for required terms). */
   readonly weight: number;
+  /** Canonical text of the namespaces and label selector: equal texts, equal matches. */
+  readonly matchKey: string;
 }
 
 /** A pod's four term lists. */
@@ -56,6 +58,11 @@ function compileTerm(idx: NodeIndex, pod: Pod, t: PodAffinityTerm, weight: numbe
       nsSel === undefined || nsSel === null ? undefined : safeSelector(() => compileLabelSelector(nsSel)),
     selector: safeSelector(() => compileLabelSelector(t.labelSelector)),
     weight,
+    matchKey: canonicalJson({
+      namespaces: [...names].sort(),
+      namespaceSelector: nsSel ?? null,
+      selector: t.labelSelector ?? null,
+    }),
   };
 }
 
