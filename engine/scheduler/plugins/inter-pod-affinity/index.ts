@@ -70,6 +70,14 @@ function incomingMatcher(incoming: Pod, nsLabels: Labels): (t: AffinityTerm) => 
   };
 }
 
+/** Adds a counter's per-domain counts under topology key `keyId` (as `bump` per pod would). */
+function addDomains(m: Counts, keyId: number, counter: DomainCounter): void {
+  for (const [v, n] of counter.domains()) {
+    const k = pairKey(keyId, v);
+    m.set(k, (m.get(k) ?? 0) + n);
+  }
+}
+
 /** Whether a node has any label (kube-scheduler skips existing pods on label-less nodes in PreScore). */
 function hasLabels(labels: Readonly<Record<string, string>> | undefined): boolean {
   for (const k in labels) if (Object.hasOwn(labels, k)) return true;
@@ -179,15 +187,20 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     else this.#withRequiredAnti.delete(p);
   }
 
-  /** The index counter of existing pods matching `t` (no namespace selector) per domain of its key. */
-  #counter(t: AffinityTerm): DomainCounter {
-    const key = `${t.topologyKey}\u0000${t.matchKey}`;
+  /**
+   * The index counter, per domain of `t`'s topology key, of existing pods matching `t` — or, with
+   * `all`, matching every term of `all` (required affinity). Terms without a namespace selector only.
+   */
+  #counter(t: AffinityTerm, all?: readonly AffinityTerm[]): DomainCounter {
+    const key = `${t.topologyKey}\u0000${all ? all.map((a) => a.matchKey).join('\u0000') : t.matchKey}`;
     let counter = this.#counters.get(key);
     if (counter) {
       this.#counters.delete(key);
     } else {
-      counter = this.#idx.acquireCounter(`${NAME}\u0000${key}`, t.topologyKey, (p) =>
-        termMatches(t, p.pod, undefined) ? 1 : 0,
+      counter = this.#idx.acquireCounter(
+        `${NAME}\u0000${all ? 'all' : 'one'}\u0000${key}`,
+        t.topologyKey,
+        (p) => ((all ? matchesAll(all, p.pod, undefined) : termMatches(t, p.pod, undefined)) ? 1 : 0),
       );
       if (this.#counters.size >= MAX_COUNTERS) {
         const [oldest, old] = this.#counters.entries().next().value!;
@@ -219,7 +232,15 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     const anti: Counts = new Map();
     const reqAff = terms.requiredAffinity;
     const reqAnti = terms.requiredAntiAffinity;
-    if (reqAff.length > 0 || reqAnti.length > 0) {
+    const counted = (list: readonly AffinityTerm[]): boolean =>
+      list.every((t) => t.namespaceSelector === undefined);
+    if (counted(reqAff) && counted(reqAnti)) {
+      // From index counters kept across cycles: per affinity term, the pods matching all the terms in
+      // that term's domains; per anti-affinity term, the pods matching it.
+      for (const t of reqAff) addDomains(affinity, t.keyId, this.#counter(t, reqAff));
+      for (const t of reqAnti) addDomains(anti, t.keyId, this.#counter(t));
+    } else if (reqAff.length > 0 || reqAnti.length > 0) {
+      // Namespace selectors follow namespace labels: count by visiting every pod.
       for (let s = 0; s < idx.size; s++) {
         if (!idx.live[s]) continue;
         for (const p of idx.pods[s]!) this.#countIncoming(terms, p, s, affinity, anti, 1);

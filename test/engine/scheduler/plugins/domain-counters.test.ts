@@ -53,8 +53,9 @@ function probe(ns: string, app: string, version?: string): Pod {
 /** What explain says of every node (verdicts and per-plugin scores), as comparable text. */
 function judged(s: Scheduler, pod: Pod): string {
   const e = s.explain(pod);
-  // The probes are about spreading: every node has room, so only PodTopologySpread can reject.
-  for (const n of e.nodes) for (const r of n.reasons) if (!r.includes('topology spread')) throw new Error(r);
+  // Every node has room: only the spread and affinity rules under test can reject.
+  for (const n of e.nodes)
+    for (const r of n.reasons) if (/Insufficient|Too many pods/.test(r)) throw new Error(r);
   return JSON.stringify({ nodes: e.nodes, selected: e.selected, tied: e.tiedNodes });
 }
 
@@ -160,11 +161,23 @@ function affinityProbe(ns: string, app: string, avoid: string, otherNs?: string)
     .build();
 }
 
-test('InterPodAffinity counters for preferred terms judge exactly as counting from scratch', (t) => {
+/** A probe that requires pods of `app` in its zone and no `avoid` pod on its host. */
+function requiredProbe(ns: string, app: string, avoid: string): Pod {
+  return makePod(`req-${app}`)
+    .ns(ns)
+    .labels({ app: 'probe' })
+    .req({ cpu: '100m' })
+    .podAffinity({ labelSelector: { matchLabels: { app } }, topologyKey: ZONE })
+    .podAffinity({ labelSelector: { matchLabels: { app: avoid } }, topologyKey: HOST }, true)
+    .build();
+}
+
+test('InterPodAffinity counters for preferred and required terms judge exactly as counting from scratch', (t) => {
   const rand = seedrandom.alea('ipa-counters');
   const live = scheduler();
   const bound = new Map<string, Pod>();
   let scored = 0;
+  let rejected = 0;
   for (let step = 0; step < 300; step++) {
     if (bound.size > 0 && rand() < 0.3) {
       const keys = [...bound.keys()];
@@ -185,13 +198,20 @@ test('InterPodAffinity counters for preferred terms judge exactly as counting fr
     if (step % 25 === 24) {
       const fresh = scheduler();
       for (const p of bound.values()) fresh.addPod(p);
-      for (const p of [affinityProbe('a', 'web', 'db'), affinityProbe('b', 'cache', 'web', 'a')]) {
+      for (const p of [
+        affinityProbe('a', 'web', 'db'),
+        affinityProbe('b', 'cache', 'web', 'a'),
+        requiredProbe('a', 'web', 'db'),
+        requiredProbe('b', 'cache', 'web'),
+      ]) {
         const verdict = judged(live, p);
         t.is(verdict, judged(fresh, p), `step ${step}, ${p.metadata!.namespace}/${p.metadata!.name}`);
         if (verdict.includes('"InterPodAffinity":100')) scored++;
+        if (verdict.includes('pod affinity rules') || verdict.includes('pod anti-affinity rules')) rejected++;
       }
     }
   }
-  // The preferred terms did move scores (the comparison is not vacuous).
+  // The preferred terms did move scores and the required ones rejected nodes (not vacuous).
   t.true(scored > 0);
+  t.true(rejected > 0);
 });
