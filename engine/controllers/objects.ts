@@ -48,6 +48,21 @@ export function isPodReady(pod: Pod): boolean {
   return pod.status?.phase === 'Running';
 }
 
+/** `{...base, ...more}`, or `base` itself when `more` adds nothing; undefined when both are empty. */
+function merged(
+  base: Record<string, string> | undefined,
+  more: Record<string, string> | undefined,
+): Record<string, string> | undefined {
+  const hasMore = more !== undefined && hasKeys(more);
+  if (!hasMore) return base !== undefined && hasKeys(base) ? base : undefined;
+  return base === undefined ? { ...more } : { ...base, ...more };
+}
+
+function hasKeys(o: object): boolean {
+  for (const k in o) if (Object.hasOwn(o, k)) return true;
+  return false;
+}
+
 /**
  * A pod stamped from a template: `generateName: <prefix>`, the template's labels and annotations
  * (so `kreplay.io/duration` and `kreplay.io/exit` carry over), an ownerReference with
@@ -60,16 +75,16 @@ export function podFromTemplate(
   naming: { generateName: string } | { name: string },
   extra: { labels?: Record<string, string>; annotations?: Record<string, string>; spec?: PodSpec } = {},
 ): Pod {
-  const tm = template?.metadata ?? {};
-  const labels = { ...tm.labels, ...extra.labels };
-  const annotations = { ...tm.annotations, ...extra.annotations };
-  const metadata: ObjectMeta = {
-    ...naming,
-    namespace: owner.metadata!.namespace ?? 'default',
-    ...(Object.keys(labels).length > 0 ? { labels } : {}),
-    ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
-    ownerReferences: [ownerRefTo(owner)],
-  };
+  const tm = template?.metadata;
+  // Stored objects are immutable, so a template's own maps are shared when there is nothing to add.
+  const labels = merged(tm?.labels, extra.labels);
+  const annotations = merged(tm?.annotations, extra.annotations);
+  const metadata: ObjectMeta =
+    'name' in naming ? { name: naming.name } : { generateName: naming.generateName };
+  metadata.namespace = owner.metadata!.namespace ?? 'default';
+  if (labels) metadata.labels = labels;
+  if (annotations) metadata.annotations = annotations;
+  metadata.ownerReferences = [ownerRefTo(owner)];
   return {
     apiVersion: 'v1',
     kind: 'Pod',
