@@ -11,7 +11,7 @@ export type CeilingWork = 'integer' | 'allocation';
 
 /** Human names (parallel.csv). */
 export const CEILING_NAMES: Record<CeilingWork, string> = {
-  integer: 'ceiling: integer loop, no allocation',
+  integer: 'ceiling: integer loop without allocation',
   allocation: 'ceiling: short-lived objects and strings',
 };
 

@@ -72,7 +72,7 @@ async function main(spec: ChildSpec): Promise<ChildRow[]> {
       const rates: number[] = [];
       const isolation = spec.isolation ?? 'processes';
       for (let r = 0; r < spec.runs; r++) rates.push(await sweepRun(spec.workers, spec.quick, isolation));
-      return [{ benchmark: `compare sweep (6 policies x 4 seeds, ${isolation})`, unit: 'cells/s', rates }];
+      return [{ benchmark: `compare sweep (6 policies x 4 seeds) on ${isolation}`, unit: 'cells/s', rates }];
     }
     case 'ceiling': {
       // One piece of work; the parent times this process (and a twin) from outside.
