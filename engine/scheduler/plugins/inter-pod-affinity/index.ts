@@ -78,12 +78,6 @@ function addDomains(m: Counts, keyId: number, counter: DomainCounter): void {
   }
 }
 
-/** Whether a node has any label (kube-scheduler skips existing pods on label-less nodes in PreScore). */
-function hasLabels(labels: Readonly<Record<string, string>> | undefined): boolean {
-  for (const k in labels) if (Object.hasOwn(labels, k)) return true;
-  return false;
-}
-
 /** Per-(topology key, value) counts; entries that drop to 0 are deleted, as kube-scheduler does. */
 type Counts = Map<number, number>;
 
@@ -147,9 +141,10 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
   readonly #withRequiredAnti = new Set<IndexedPod>();
   /**
    * Bound pods whose own terms can score an incoming pod (required affinity, preferred affinity or
-   * anti-affinity): a pod with required anti-affinity only never adds to a score.
+   * anti-affinity; required anti-affinity alone never adds to a score), grouped by their shared
+   * compiled terms (terms.ts): terms → node slot → pods there. PreScore tests each group's terms once.
    */
-  readonly #withScoringTerms = new Set<IndexedPod>();
+  readonly #scoringGroups = new Map<PodAffinityTerms, Map<number, number>>();
   /** Index counters for the preferred terms of recent pods, least recently used first (at most 64). */
   readonly #counters = new Map<string, DomainCounter>();
 
@@ -179,8 +174,12 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
       t.preferredAffinity.length > 0 ||
       t.preferredAntiAffinity.length > 0
     ) {
-      if (add) this.#withScoringTerms.add(p);
-      else this.#withScoringTerms.delete(p);
+      let group = this.#scoringGroups.get(t);
+      if (!group) this.#scoringGroups.set(t, (group = new Map()));
+      const n = (group.get(p.slot) ?? 0) + (add ? 1 : -1);
+      if (n > 0) group.set(p.slot, n);
+      else group.delete(p.slot);
+      if (group.size === 0) this.#scoringGroups.delete(t);
     }
     if (t.requiredAntiAffinity.length === 0) return;
     if (add) this.#withRequiredAnti.add(p);
@@ -355,7 +354,8 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     if (this.#args.ignorePreferredTermsOfExistingPods && !hasConstraints) return SKIP;
     const nsLabels = this.#nsLabels(pod.namespace);
     const scores = new Map<number, Map<number, number>>();
-    const hard = this.#args.hardPodAffinityWeight;
+    // kube-scheduler skips existing pods on label-less nodes; such a node has no topology value
+    // (v < 0), so `add` skips them too.
     const add = (t: AffinityTerm, slot: number, w: number): void => {
       const v = idx.labelValues(t.keyId)[slot]!;
       if (v < 0) return;
@@ -363,34 +363,11 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
       if (!m) scores.set(t.keyId, (m = new Map()));
       m.set(v, (m.get(v) ?? 0) + w);
     };
-    const matchesIncoming = incomingMatcher(pod.pod, nsLabels);
-    const ownLists = [terms.preferredAffinity, terms.preferredAntiAffinity] as const;
-    const processExisting = (p: IndexedPod, own: readonly (readonly AffinityTerm[])[]): void => {
-      const slot = p.slot;
-      if (slot < 0) return;
-      if (!hasLabels(idx.nodes[slot]?.metadata?.labels)) return;
-      let exNs: Labels;
-      let exNsLooked = false;
-      for (let k = 0; k < own.length; k++) {
-        const sign = k === 0 ? 1 : -1;
-        for (const t of own[k]!) {
-          if (!exNsLooked) {
-            exNs = this.#nsLabels(p.namespace);
-            exNsLooked = true;
-          }
-          if (termMatches(t, p.pod, exNs)) add(t, slot, sign * t.weight);
-        }
-      }
-      const ex = podAffinityTerms(idx, p.pod);
-      if (hard > 0) for (const t of ex.requiredAffinity) if (matchesIncoming(t)) add(t, slot, hard);
-      for (const t of ex.preferredAffinity) if (matchesIncoming(t)) add(t, slot, t.weight);
-      for (const t of ex.preferredAntiAffinity) if (matchesIncoming(t)) add(t, slot, -t.weight);
-    };
     // The pod's own preferred terms against every existing pod: from index counters per term
     // (a counter's domains are the term's topology domains), except terms with a namespace
     // selector, whose matches follow namespace labels: those visit every pod.
     const scanned: AffinityTerm[][] = [[], []];
-    ownLists.forEach((list, k) => {
+    [terms.preferredAffinity, terms.preferredAntiAffinity].forEach((list, k) => {
       const sign = k === 0 ? 1 : -1;
       for (const t of list) {
         if (t.namespaceSelector !== undefined) {
@@ -404,13 +381,28 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
         }
       }
     });
-    const ownScanned = scanned[0]!.length + scanned[1]!.length > 0;
-    if (ownScanned) {
-      for (let s = 0; s < idx.size; s++)
-        if (idx.live[s]) for (const p of idx.pods[s]!) processExisting(p, scanned);
-    } else {
-      // Only existing pods' scoring terms are left to count.
-      for (const p of this.#withScoringTerms) processExisting(p, scanned);
+    if (scanned[0]!.length + scanned[1]!.length > 0) {
+      for (let s = 0; s < idx.size; s++) {
+        if (!idx.live[s]) continue;
+        for (const p of idx.pods[s]!) {
+          const exNs = this.#nsLabels(p.namespace);
+          for (const t of scanned[0]!) if (termMatches(t, p.pod, exNs)) add(t, s, t.weight);
+          for (const t of scanned[1]!) if (termMatches(t, p.pod, exNs)) add(t, s, -t.weight);
+        }
+      }
+    }
+    // Existing pods' terms matched by the incoming pod: each group's terms tested once, then
+    // weighted by the group's pods per node.
+    const matchesIncoming = incomingMatcher(pod.pod, nsLabels);
+    const hard = this.#args.hardPodAffinityWeight;
+    const addGroup = (t: AffinityTerm, slots: Map<number, number>, w: number): void => {
+      if (!matchesIncoming(t)) return;
+      for (const [slot, n] of slots) add(t, slot, w * n);
+    };
+    for (const [ex, slots] of this.#scoringGroups) {
+      if (hard > 0) for (const t of ex.requiredAffinity) addGroup(t, slots, hard);
+      for (const t of ex.preferredAffinity) addGroup(t, slots, t.weight);
+      for (const t of ex.preferredAntiAffinity) addGroup(t, slots, -t.weight);
     }
     if (scores.size === 0) return SKIP;
     state.write(PRESCORE_KEY, { scores } satisfies PreScoreState);

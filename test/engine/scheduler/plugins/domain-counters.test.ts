@@ -187,11 +187,18 @@ test('InterPodAffinity counters for preferred and required terms judge exactly a
     } else {
       const ns = rand() < 0.7 ? 'a' : 'b';
       const app = ['web', 'db', 'cache'][Math.floor(rand() * 3)]!;
-      const pod = makePod(`p${step}`)
+      const b = makePod(`p${step}`)
         .ns(ns)
         .labels({ app })
-        .node(`n${Math.floor(rand() * 12)}`)
-        .build();
+        .node(`n${Math.floor(rand() * 12)}`);
+      // Some existing pods carry terms matching the probes (symmetry: they score the probe's nodes),
+      // grouped by content in the plugin and kept across adds and removals.
+      const toProbe = { labelSelector: { matchLabels: { app: 'probe' } } };
+      const kind = Math.floor(rand() * 6);
+      if (kind === 1) b.preferredPodAffinity(5, { ...toProbe, topologyKey: ZONE });
+      if (kind === 2) b.preferredPodAffinity(4, { ...toProbe, topologyKey: HOST }, true);
+      if (kind === 3) b.podAffinity({ ...toProbe, topologyKey: ZONE });
+      const pod = b.build();
       live.addPod(pod);
       bound.set(`${ns}/p${step}`, pod);
     }
