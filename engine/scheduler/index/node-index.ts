@@ -111,6 +111,8 @@ export interface DomainCounter {
   inDomainOfNode(slot: number): number;
   /** Domains with a non-zero count, in first-counted order. */
   domains(): IterableIterator<[valueId: number, count: number]>;
+  /** The live map behind `domains` (value id → non-zero count), read-only: it changes as pods do. */
+  domainCounts(): ReadonlyMap<number, number>;
   /** Drops one reference; the counter stops being maintained when the last holder releases it. */
   release(): void;
 }
@@ -147,6 +149,9 @@ class Counter implements DomainCounter {
   }
   domains(): IterableIterator<[number, number]> {
     return this.byDomain.entries();
+  }
+  domainCounts(): ReadonlyMap<number, number> {
+    return this.byDomain;
   }
   release(): void {
     this.index.releaseCounter(this);

@@ -21,6 +21,8 @@ import {
 import { MAX_NODE_SCORE } from '../../framework/types.js';
 import type { DomainCounter, IndexedPod, NodeIndex } from '../../index/index.js';
 import { clusterLookups } from '../cluster-lookups.js';
+import { PodGroups } from './pod-groups.js';
+import { TopologyCounts } from './topology-counts.js';
 import {
   matchesAll,
   podAffinityTerms,
@@ -52,11 +54,6 @@ const PREFILTER_KEY = 'PreFilter' + NAME;
 const MAX_COUNTERS = 64;
 const PRESCORE_KEY = 'PreScore' + NAME;
 
-/** A (topology key id, value id) pair as one number. */
-function pairKey(keyId: number, valueId: number): number {
-  return keyId * 0x1_0000_0000 + valueId;
-}
-
 /**
  * `termMatches(t, incoming, nsLabels)` remembered per term object for one cycle: pods of a workload
  * share their compiled terms (terms.ts), so each distinct term is tested against the pod once.
@@ -70,24 +67,9 @@ function incomingMatcher(incoming: Pod, nsLabels: Labels): (t: AffinityTerm) => 
   };
 }
 
-/** Adds a counter's per-domain counts under topology key `keyId` (as `bump` per pod would). */
-function addDomains(m: Counts, keyId: number, counter: DomainCounter): void {
-  for (const [v, n] of counter.domains()) {
-    const k = pairKey(keyId, v);
-    m.set(k, (m.get(k) ?? 0) + n);
-  }
-}
-
-/** Per-(topology key, value) counts; entries that drop to 0 are deleted, as kube-scheduler does. */
-type Counts = Map<number, number>;
-
-function bump(m: Counts, idx: NodeIndex, slot: number, keyId: number, delta: number): void {
-  const v = idx.labelValues(keyId)[slot]!;
-  if (v < 0) return;
-  const k = pairKey(keyId, v);
-  const n = (m.get(k) ?? 0) + delta;
-  if (n === 0) m.delete(k);
-  else m.set(k, n);
+/** Counts the pod on `slot` once (`delta`) in the domain of that node for topology key `keyId`. */
+function bump(m: TopologyCounts, idx: NodeIndex, slot: number, keyId: number, delta: number): void {
+  m.add(keyId, idx.labelValues(keyId)[slot]!, delta);
 }
 
 interface PreFilterState {
@@ -95,13 +77,17 @@ interface PreFilterState {
   /** Labels of the incoming pod's namespace. */
   readonly nsLabels: Labels;
   /** Domains where an existing pod's required anti-affinity term matches the incoming pod. */
-  readonly existingAnti: Counts;
+  readonly existingAnti: TopologyCounts;
   /** Domains with pods matching all the incoming pod's required affinity terms (one entry per term). */
-  readonly affinity: Counts;
+  readonly affinity: TopologyCounts;
   /** Domains with pods matching one of the incoming pod's required anti-affinity terms. */
-  readonly anti: Counts;
+  readonly anti: TopologyCounts;
   /** Distinct key ids in `existingAnti`. */
   readonly existingAntiKeys: readonly number[];
+  /** Whether `existingAnti` / `anti` / `affinity` count anything at all. */
+  readonly anyExistingAnti: boolean;
+  readonly anyAnti: boolean;
+  readonly anyAffinity: boolean;
 }
 
 interface PreScoreState {
@@ -137,14 +123,16 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
   readonly #reasonAffinity: number;
   readonly #reasonAnti: number;
   readonly #reasonExisting: number;
-  /** Bound pods with required anti-affinity terms (PodsWithRequiredAntiAffinity). */
-  readonly #withRequiredAnti = new Set<IndexedPod>();
+  /**
+   * Bound pods with required anti-affinity terms (PodsWithRequiredAntiAffinity), grouped by their
+   * shared compiled terms, with per-domain counts for those terms' topology keys.
+   */
+  readonly #antiGroups: PodGroups;
   /**
    * Bound pods whose own terms can score an incoming pod (required affinity, preferred affinity or
-   * anti-affinity; required anti-affinity alone never adds to a score), grouped by their shared
-   * compiled terms (terms.ts): terms → node slot → pods there. PreScore tests each group's terms once.
+   * anti-affinity; required anti-affinity alone never adds to a score), grouped the same way.
    */
-  readonly #scoringGroups = new Map<PodAffinityTerms, Map<number, number>>();
+  readonly #scoringGroups: PodGroups;
   /** Index counters for the preferred terms of recent pods, least recently used first (at most 64). */
   readonly #counters = new Map<string, DomainCounter>();
 
@@ -158,32 +146,26 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     this.#reasonAnti = h.reasons.intern(NAME, [ERR_REASON_ANTI_AFFINITY]);
     this.#reasonExisting = h.reasons.intern(NAME, [ERR_REASON_EXISTING_ANTI_AFFINITY]);
     const idx = this.#idx;
-    for (let s = 0; s < idx.size; s++) if (idx.live[s]) for (const p of idx.pods[s]!) this.#track(p, true);
-    idx.subscribe({ podAdded: (p) => this.#track(p, true), podRemoved: (p) => this.#track(p, false) });
+    this.#antiGroups = new PodGroups(idx, (t) => t.requiredAntiAffinity.map((a) => a.keyId));
+    this.#scoringGroups = new PodGroups(idx, () => []);
+    for (let s = 0; s < idx.size; s++) if (idx.live[s]) for (const p of idx.pods[s]!) this.#track(p, 1);
+    idx.subscribe({
+      podAdded: (p) => this.#track(p, 1),
+      podRemoved: (p) => this.#track(p, -1),
+      nodeChanged: (slot) => this.#antiGroups.nodeChanged(slot),
+    });
     this.preFilterExtensions = {
       addPod: (state, pod, added) => this.#updateWithPod(state, pod.pod, added, 1),
       removePod: (state, pod, removed) => this.#updateWithPod(state, pod.pod, removed, -1),
     };
   }
 
-  #track(p: IndexedPod, add: boolean): void {
+  #track(p: IndexedPod, delta: 1 | -1): void {
     const t = podAffinityTerms(this.#idx, p.pod);
     if (!t.hasAffinity) return;
-    if (
-      t.requiredAffinity.length > 0 ||
-      t.preferredAffinity.length > 0 ||
-      t.preferredAntiAffinity.length > 0
-    ) {
-      let group = this.#scoringGroups.get(t);
-      if (!group) this.#scoringGroups.set(t, (group = new Map()));
-      const n = (group.get(p.slot) ?? 0) + (add ? 1 : -1);
-      if (n > 0) group.set(p.slot, n);
-      else group.delete(p.slot);
-      if (group.size === 0) this.#scoringGroups.delete(t);
-    }
-    if (t.requiredAntiAffinity.length === 0) return;
-    if (add) this.#withRequiredAnti.add(p);
-    else this.#withRequiredAnti.delete(p);
+    if (t.requiredAffinity.length > 0 || t.preferredAffinity.length > 0 || t.preferredAntiAffinity.length > 0)
+      this.#scoringGroups.track(t, p.slot, delta);
+    if (t.requiredAntiAffinity.length > 0) this.#antiGroups.track(t, p.slot, delta);
   }
 
   /**
@@ -219,16 +201,16 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     const idx = this.#idx;
     const terms = podAffinityTerms(idx, pod.pod);
     const nsLabels = this.#nsLabels(pod.namespace);
-    const existingAnti: Counts = new Map();
+    // Existing pods' required anti-affinity: each group's terms tested once; a matching term counts
+    // the group's pods per domain (by reference: the groups keep them current).
+    const existingAnti = new TopologyCounts();
     const matchesIncoming = incomingMatcher(pod.pod, nsLabels);
-    for (const p of this.#withRequiredAnti) {
-      if (p.slot < 0) continue;
-      for (const t of podAffinityTerms(idx, p.pod).requiredAntiAffinity) {
-        if (matchesIncoming(t)) bump(existingAnti, idx, p.slot, t.keyId, 1);
-      }
+    for (const g of this.#antiGroups.values()) {
+      for (const t of g.terms.requiredAntiAffinity)
+        if (matchesIncoming(t)) existingAnti.addBase(t.keyId, g.domains(t.keyId));
     }
-    const affinity: Counts = new Map();
-    const anti: Counts = new Map();
+    const affinity = new TopologyCounts();
+    const anti = new TopologyCounts();
     const reqAff = terms.requiredAffinity;
     const reqAnti = terms.requiredAntiAffinity;
     const counted = (list: readonly AffinityTerm[]): boolean =>
@@ -236,8 +218,8 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     if (counted(reqAff) && counted(reqAnti)) {
       // From index counters kept across cycles: per affinity term, the pods matching all the terms in
       // that term's domains; per anti-affinity term, the pods matching it.
-      for (const t of reqAff) addDomains(affinity, t.keyId, this.#counter(t, reqAff));
-      for (const t of reqAnti) addDomains(anti, t.keyId, this.#counter(t));
+      for (const t of reqAff) affinity.addBase(t.keyId, this.#counter(t, reqAff).domainCounts());
+      for (const t of reqAnti) anti.addBase(t.keyId, this.#counter(t).domainCounts());
     } else if (reqAff.length > 0 || reqAnti.length > 0) {
       // Namespace selectors follow namespace labels: count by visiting every pod.
       for (let s = 0; s < idx.size; s++) {
@@ -245,7 +227,7 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
         for (const p of idx.pods[s]!) this.#countIncoming(terms, p, s, affinity, anti, 1);
       }
     }
-    if (existingAnti.size === 0 && reqAff.length === 0 && reqAnti.length === 0) return { status: SKIP };
+    if (reqAff.length === 0 && reqAnti.length === 0 && existingAnti.isEmpty()) return { status: SKIP };
     state.write(PREFILTER_KEY, makeState(terms, nsLabels, existingAnti, affinity, anti));
     return { status: SUCCESS };
   }
@@ -254,8 +236,8 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     terms: PodAffinityTerms,
     p: IndexedPod,
     slot: number,
-    affinity: Counts,
-    anti: Counts,
+    affinity: TopologyCounts,
+    anti: TopologyCounts,
     delta: number,
   ): void {
     const idx = this.#idx;
@@ -281,12 +263,12 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     const s = state.read<PreFilterState>(PREFILTER_KEY);
     if (!s || other.slot < 0) return SUCCESS;
     const idx = this.#idx;
-    const existingAnti = new Map(s.existingAnti);
+    const existingAnti = s.existingAnti.withChanges();
     for (const t of podAffinityTerms(idx, other.pod).requiredAntiAffinity) {
       if (termMatches(t, incoming, s.nsLabels)) bump(existingAnti, idx, other.slot, t.keyId, delta);
     }
-    const affinity = new Map(s.affinity);
-    const anti = new Map(s.anti);
+    const affinity = s.affinity.withChanges();
+    const anti = s.anti.withChanges();
     this.#countIncoming(s.terms, other, other.slot, affinity, anti, delta);
     state.write(PREFILTER_KEY, makeState(s.terms, s.nsLabels, existingAnti, affinity, anti));
     return SUCCESS;
@@ -299,7 +281,7 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     const reqAff = s.terms.requiredAffinity;
     const reqAnti = s.terms.requiredAntiAffinity;
     // "First pod of a self-affine group": nothing matches anywhere and the pod matches its own terms.
-    const selfAffine = reqAff.length > 0 && s.affinity.size === 0 && matchesAll(reqAff, pod.pod, s.nsLabels);
+    const selfAffine = reqAff.length > 0 && !s.anyAffinity && matchesAll(reqAff, pod.pod, s.nsLabels);
     const affCols = reqAff.map((t) => idx.labelValues(t.keyId));
     const antiCols = reqAnti.map((t) => idx.labelValues(t.keyId));
     const existingCols = s.existingAntiKeys.map((k) => idx.labelValues(k));
@@ -314,7 +296,7 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
           ok = false;
           break;
         }
-        if ((s.affinity.get(pairKey(reqAff[j]!.keyId, v)) ?? 0) <= 0) podsExist = false;
+        if (s.affinity.count(reqAff[j]!.keyId, v) <= 0) podsExist = false;
       }
       if (ok && !podsExist) ok = selfAffine;
       if (!ok) {
@@ -322,11 +304,11 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
         out.reason[i] = this.#reasonAffinity;
         continue;
       }
-      if (s.anti.size > 0) {
+      if (s.anyAnti) {
         let bad = false;
         for (let j = 0; j < reqAnti.length && !bad; j++) {
           const v = antiCols[j]![i]!;
-          if (v >= 0 && (s.anti.get(pairKey(reqAnti[j]!.keyId, v)) ?? 0) > 0) bad = true;
+          if (v >= 0 && s.anti.count(reqAnti[j]!.keyId, v) > 0) bad = true;
         }
         if (bad) {
           out.code[i] = CODE.Unschedulable;
@@ -334,10 +316,10 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
           continue;
         }
       }
-      if (s.existingAnti.size > 0) {
+      if (s.anyExistingAnti) {
         for (let j = 0; j < existingCols.length; j++) {
           const v = existingCols[j]![i]!;
-          if (v >= 0 && (s.existingAnti.get(pairKey(s.existingAntiKeys[j]!, v)) ?? 0) > 0) {
+          if (v >= 0 && s.existingAnti.count(s.existingAntiKeys[j]!, v) > 0) {
             out.code[i] = CODE.Unschedulable;
             out.reason[i] = this.#reasonExisting;
             break;
@@ -395,11 +377,11 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     // weighted by the group's pods per node.
     const matchesIncoming = incomingMatcher(pod.pod, nsLabels);
     const hard = this.#args.hardPodAffinityWeight;
-    const addGroup = (t: AffinityTerm, slots: Map<number, number>, w: number): void => {
+    const addGroup = (t: AffinityTerm, slots: ReadonlyMap<number, number>, w: number): void => {
       if (!matchesIncoming(t)) return;
       for (const [slot, n] of slots) add(t, slot, w * n);
     };
-    for (const [ex, slots] of this.#scoringGroups) {
+    for (const { terms: ex, slots } of this.#scoringGroups.values()) {
       if (hard > 0) for (const t of ex.requiredAffinity) addGroup(t, slots, hard);
       for (const t of ex.preferredAffinity) addGroup(t, slots, t.weight);
       for (const t of ex.preferredAntiAffinity) addGroup(t, slots, -t.weight);
@@ -452,13 +434,21 @@ export function minMaxNormalize(scores: Float64Array, count: number): void {
 function makeState(
   terms: PodAffinityTerms,
   nsLabels: Labels,
-  existingAnti: Counts,
-  affinity: Counts,
-  anti: Counts,
+  existingAnti: TopologyCounts,
+  affinity: TopologyCounts,
+  anti: TopologyCounts,
 ): PreFilterState {
-  const keys = new Set<number>();
-  for (const k of existingAnti.keys()) keys.add(Math.floor(k / 0x1_0000_0000));
-  return { terms, nsLabels, existingAnti, affinity, anti, existingAntiKeys: [...keys] };
+  return {
+    terms,
+    nsLabels,
+    existingAnti,
+    affinity,
+    anti,
+    existingAntiKeys: existingAnti.keys(),
+    anyExistingAnti: !existingAnti.isEmpty(),
+    anyAnti: !anti.isEmpty(),
+    anyAffinity: !affinity.isEmpty(),
+  };
 }
 
 function termMatchesLazy(t: AffinityTerm, pod: Pod, ns: () => Labels): boolean {

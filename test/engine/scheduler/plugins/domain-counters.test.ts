@@ -175,10 +175,20 @@ function requiredProbe(ns: string, app: string, avoid: string): Pod {
 test('InterPodAffinity counters for preferred and required terms judge exactly as counting from scratch', (t) => {
   const rand = seedrandom.alea('ipa-counters');
   const live = scheduler();
+  // Zones move now and then (node updates): kept counts per domain must follow the node's labels.
+  const zones = nodes().map((n) => n.metadata!.labels![ZONE]!);
+  const zoned = (i: number): Node =>
+    makeNode(`n${i}`).zone(zones[i]!).alloc({ cpu: '64', memory: '256Gi', pods: '110' }).build();
   const bound = new Map<string, Pod>();
   let scored = 0;
   let rejected = 0;
+  let rejectedByExisting = 0;
   for (let step = 0; step < 300; step++) {
+    if (step % 40 === 39) {
+      const i = step % 12;
+      zones[i] = zones[i] === 'a' ? 'b' : zones[i] === 'b' ? 'c' : 'a';
+      live.updateNode(zoned(i));
+    }
     if (bound.size > 0 && rand() < 0.3) {
       const keys = [...bound.keys()];
       const key = keys[Math.floor(rand() * keys.length)]!;
@@ -194,16 +204,21 @@ test('InterPodAffinity counters for preferred and required terms judge exactly a
       // Some existing pods carry terms matching the probes (symmetry: they score the probe's nodes),
       // grouped by content in the plugin and kept across adds and removals.
       const toProbe = { labelSelector: { matchLabels: { app: 'probe' } } };
-      const kind = Math.floor(rand() * 6);
-      if (kind === 1) b.preferredPodAffinity(5, { ...toProbe, topologyKey: ZONE });
-      if (kind === 2) b.preferredPodAffinity(4, { ...toProbe, topologyKey: HOST }, true);
-      if (kind === 3) b.podAffinity({ ...toProbe, topologyKey: ZONE });
+      const kind = Math.floor(rand() * 24);
+      if (kind < 4) b.preferredPodAffinity(5, { ...toProbe, topologyKey: ZONE });
+      else if (kind < 8) b.preferredPodAffinity(4, { ...toProbe, topologyKey: HOST }, true);
+      else if (kind < 12) b.podAffinity({ ...toProbe, topologyKey: ZONE });
+      // Required anti-affinity of existing pods (symmetry: they keep the probe off their hosts).
+      else if (kind === 12) b.podAffinity({ ...toProbe, topologyKey: HOST }, true);
+      // …and off their zones, for namespace b's probes only (ns a's keep some feasible nodes).
+      else if (kind === 13) b.podAffinity({ ...toProbe, namespaces: ['b'], topologyKey: ZONE }, true);
       const pod = b.build();
       live.addPod(pod);
       bound.set(`${ns}/p${step}`, pod);
     }
     if (step % 25 === 24) {
-      const fresh = scheduler();
+      const fresh = new Scheduler({ config: presetConfig('default-scheduler'), random: () => 0 });
+      for (let i = 0; i < 12; i++) fresh.addNode(zoned(i));
       for (const p of bound.values()) fresh.addPod(p);
       for (const p of [
         affinityProbe('a', 'web', 'db'),
@@ -215,10 +230,12 @@ test('InterPodAffinity counters for preferred and required terms judge exactly a
         t.is(verdict, judged(fresh, p), `step ${step}, ${p.metadata!.namespace}/${p.metadata!.name}`);
         if (verdict.includes('"InterPodAffinity":100')) scored++;
         if (verdict.includes('pod affinity rules') || verdict.includes('pod anti-affinity rules')) rejected++;
+        if (verdict.includes('existing pods anti-affinity rules')) rejectedByExisting++;
       }
     }
   }
   // The preferred terms did move scores and the required ones rejected nodes (not vacuous).
   t.true(scored > 0);
   t.true(rejected > 0);
+  t.true(rejectedByExisting > 0);
 });
