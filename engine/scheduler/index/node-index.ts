@@ -595,6 +595,25 @@ export class NodeIndex {
     this.#account(p, slot, 1);
   }
 
+  /**
+   * A what-if (preemption's dry run): takes a pod accounted on a live node off it, as `removePod`
+   * would, keeping the object for {@link restorePod}. Returns the slot it was on (-1: nothing done).
+   */
+  withdrawPod(p: IndexedPod): number {
+    const slot = p.slot;
+    if (slot < 0 || this.#podsByKey.get(p.key) !== p) return -1;
+    this.#podsByKey.delete(p.key);
+    this.#account(p, slot, -1);
+    return slot;
+  }
+
+  /** Undoes {@link withdrawPod}: the same pod object back on `slot`, as `addPod` would account it. */
+  restorePod(p: IndexedPod, slot: number): void {
+    if (this.#podsByKey.has(p.key)) throw new Error(`restorePod: ${p.key} is in the index`);
+    this.#podsByKey.set(p.key, p);
+    this.#account(p, slot, 1);
+  }
+
   /** Removes a bound pod (by namespace/name). Unknown pods are ignored. */
   removePod(pod: Pod): void {
     const key = podKey(pod);

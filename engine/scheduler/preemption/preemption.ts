@@ -8,7 +8,7 @@ import {
   type FrameworkHandle,
   type PodInfo,
 } from '../framework/index.js';
-import type { IndexedPod, NodeIndex } from '../index/index.js';
+import type { IndexedPod } from '../index/index.js';
 
 /** kube-scheduler's DefaultPreemptionArgs. */
 export interface PreemptionArgs {
@@ -183,6 +183,7 @@ export class Evaluator {
   readonly #args: PreemptionArgs;
   /** Why the last dry runs failed, per node slot (for the preemption message). */
   readonly #failures = new Map<number, readonly string[]>();
+  #out: FilterOutput = { code: new Int8Array(0), reason: new Int32Array(0) };
 
   constructor(ctx: PreemptionContext, args: PreemptionArgs = DEFAULT_PREEMPTION_ARGS) {
     this.#ctx = ctx;
@@ -254,57 +255,59 @@ export class Evaluator {
     const idx = h.index;
     const original = idx.pods[slot]!.slice();
     const prio = pod.priority;
-    const potential = original.filter((p) => podPriority(p.pod) < prio).map((p) => p.pod);
+    const potential = original.filter((p) => podPriority(p.pod) < prio);
     if (potential.length === 0) {
       this.#failures.set(slot, [NO_VICTIMS]);
       return undefined;
     }
-    const code = new Int8Array(slot + 1);
-    const reason = new Int32Array(slot + 1);
-    const out: FilterOutput = { code, reason };
+    const out = this.#filterOutput(slot);
     const fits = (): boolean => {
-      code[slot] = 0;
+      out.code[slot] = 0;
       h.runFilterPlugins(state, pod, slot, slot + 1, out);
-      return code[slot] === 0;
+      return out.code[slot] === 0;
     };
-    const remove = (p: Pod): void => {
-      const ip = idx.getPod(keyOf(p))!;
-      h.runPreFilterExtensionRemovePod(state, pod, ip);
-      idx.removePod(p);
+    // The what-if takes the same pod objects off the node and puts them back (no re-indexing).
+    const remove = (p: IndexedPod): void => {
+      h.runPreFilterExtensionRemovePod(state, pod, p);
+      idx.withdrawPod(p);
     };
-    const add = (p: Pod): void => {
-      idx.addPod(p);
-      h.runPreFilterExtensionAddPod(state, pod, idx.getPod(keyOf(p))!);
+    const add = (p: IndexedPod): void => {
+      idx.restorePod(p, slot);
+      h.runPreFilterExtensionAddPod(state, pod, p);
     };
-    const removed = new Set<Pod>();
+    const removed = new Set<IndexedPod>();
     try {
       for (const p of potential) {
         remove(p);
         removed.add(p);
       }
       if (!fits()) {
-        this.#failures.set(slot, h.reasons.get(reason[slot]!).reasons);
+        this.#failures.set(slot, h.reasons.get(out.reason[slot]!).reasons);
         return undefined;
       }
-      potential.sort(byImportance);
+      potential.sort((a, b) => byImportance(a.pod, b.pod));
       const pdbs: PodDisruptionBudget[] = [];
       const seenNs = new Set<string>();
       for (const p of potential) {
-        const ns = p.metadata?.namespace ?? 'default';
-        if (seenNs.has(ns)) continue;
-        seenNs.add(ns);
-        pdbs.push(...this.#ctx.pdbs(ns));
+        if (seenNs.has(p.namespace)) continue;
+        seenNs.add(p.namespace);
+        pdbs.push(...this.#ctx.pdbs(p.namespace));
       }
-      const { violating, nonViolating } = splitByPDBViolation(potential, pdbs);
+      const indexed = new Map(potential.map((p) => [p.pod, p]));
+      const { violating, nonViolating } = splitByPDBViolation(
+        potential.map((p) => p.pod),
+        pdbs,
+      );
       const victims: Pod[] = [];
       let numViolating = 0;
-      const reprieve = (p: Pod): boolean => {
+      const reprieve = (pod: Pod): boolean => {
+        const p = indexed.get(pod)!;
         add(p);
         removed.delete(p);
         if (fits()) return true;
         remove(p);
         removed.add(p);
-        victims.push(p);
+        victims.push(pod);
         return false;
       };
       for (const p of violating) if (!reprieve(p)) numViolating++;
@@ -312,9 +315,21 @@ export class Evaluator {
       victims.sort(byImportance);
       return { nodeName: idx.names[slot]!, slot, victims, numPDBViolations: numViolating };
     } finally {
-      for (const p of removed) idx.addPod(p);
-      restoreOrder(idx, slot, original);
+      for (const p of removed) idx.restorePod(p, slot);
+      // Re-added pods were appended: put the node's pod list back in its original order.
+      const list = idx.pods[slot]!;
+      list.length = 0;
+      for (const p of original) list.push(p);
     }
+  }
+
+  /** Filter output arrays reused across dry runs, long enough for `slot`. */
+  #filterOutput(slot: number): FilterOutput {
+    if (this.#out.code.length <= slot) {
+      const n = Math.max(slot + 1, this.#ctx.handle.index.size);
+      this.#out = { code: new Int8Array(n), reason: new Int32Array(n) };
+    }
+    return this.#out;
   }
 
   /**
@@ -345,15 +360,4 @@ export class Evaluator {
     const parts = [...histogram].map(([r, n]) => `${n} ${r}`).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     return { message: `preemption: 0/${idx.count} nodes are available: ${parts.join(', ')}` };
   }
-}
-
-function keyOf(p: Pod): string {
-  return `${p.metadata?.namespace ?? 'default'}/${p.metadata?.name ?? ''}`;
-}
-
-/** Puts the node's pod list back in its original order (re-added pods were appended). */
-function restoreOrder(idx: NodeIndex, slot: number, original: readonly IndexedPod[]): void {
-  const pos = new Map<string, number>();
-  original.forEach((p, i) => pos.set(p.key, i));
-  idx.pods[slot]!.sort((a, b) => (pos.get(a.key) ?? 0) - (pos.get(b.key) ?? 0));
 }

@@ -162,3 +162,33 @@ test('podResources: a spread of a spec (a binding) reuses the requests compiled 
   const over = { ...pod, spec: { ...pod.spec!, overhead: { cpu: '100m' } } };
   t.is(idx.podResources(over).milliCpu, 350);
 });
+
+test('withdrawPod / restorePod: a what-if takes the same pod object off its node and puts it back', (t) => {
+  const idx = new NodeIndex();
+  idx.addNode(makeNode('n').cap({ cpu: '4', pods: 10 }).build());
+  const counter = idx.acquireCounter('app=web@host', 'kubernetes.io/hostname', (p) =>
+    p.pod.metadata?.labels?.app === 'web' ? 1 : 0,
+  );
+  idx.addPod(makePod('a').label('app', 'web').req({ cpu: '1' }).priority(5).node('n').build());
+  idx.addPod(makePod('b').req({ cpu: '500m' }).priority(1).node('n').build());
+  const slot = idx.slotOf('n');
+  const a = idx.getPod('default/a')!;
+  t.is(idx.withdrawPod(a), slot);
+  // Off the node: requests 1500m → 500m, 2 pods → 1, the counter 1 → 0, lowest priority still 1.
+  t.is(idx.requested[RES_CPU]![slot], 500);
+  t.is(idx.podCount[slot], 1);
+  t.is(counter.onNode(slot), 0);
+  t.is(idx.getPod('default/a'), undefined);
+  t.is(a.slot, -1);
+  // Withdrawing twice does nothing.
+  t.is(idx.withdrawPod(a), -1);
+  t.is(idx.podCount[slot], 1);
+  idx.restorePod(a, slot);
+  t.is(idx.requested[RES_CPU]![slot], 1500);
+  t.is(idx.podCount[slot], 2);
+  t.is(counter.onNode(slot), 1);
+  t.is(idx.getPod('default/a'), a);
+  t.is(a.slot, slot);
+  // Restoring a pod that is in the index is a bug in the caller.
+  t.throws(() => idx.restorePod(a, slot), { message: /default\/a is in the index/ });
+});
