@@ -2,8 +2,8 @@
  * Pod counts per topology pair (label key id, value id) for one scheduling cycle, as kube-scheduler's
  * `topologyToMatchedTermCount`. Most of a cycle's counts already exist, kept up to date across cycles
  * (index domain counters, the plugin's groups of existing pods): they are referenced as read-only
- * *bases*, never copied. What the cycle adds itself (pods counted by a scan, preemption's what-if of
- * adding or removing a pod) goes into *deltas*. `withChanges` copies the deltas and shares the bases.
+ * *bases*, not copied. What the cycle adds itself (pods counted by a scan, preemption's what-if of
+ * adding or removing a pod) goes into *deltas*. `withChanges` snapshots both for a what-if.
  */
 export class TopologyCounts {
   /** key id → per-value counts owned by someone else (zero entries deleted by their owner). */
@@ -67,11 +67,17 @@ export class TopologyCounts {
     return true;
   }
 
-  /** A copy whose deltas can change without touching this one (the bases stay shared). */
+  /**
+   * A copy for a what-if, with the bases' counts *copied* now: preemption's dry run calls the PreFilter
+   * extension before it takes a pod off the index (and after it puts one back), so the bases would
+   * count each change a second time if they stayed live.
+   */
   withChanges(): TopologyCounts {
     const c = new TopologyCounts();
-    for (const [k, list] of this.#bases) c.#bases.set(k, list.slice());
     for (const [k, m] of this.#deltas) c.#deltas.set(k, new Map(m));
+    for (const [k, list] of this.#bases) {
+      for (const b of list) for (const [v, n] of b) c.add(k, v, n);
+    }
     return c;
   }
 }

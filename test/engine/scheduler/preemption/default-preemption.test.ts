@@ -178,6 +178,56 @@ test('preemption can lift an anti-affinity conflict (PreFilter extensions)', (t)
   t.deepEqual(r.names, ['db']);
 });
 
+test('two pods in the way of anti-affinity are both victims: the what-if counts each removal once', (t) => {
+  // n1 (8 cpu, room to spare) hosts db1 and db2 (low priority, app=db). Remove both → no db pod on n1
+  // → fits. Reprieve the more important first (equal priority: the earlier start, db1): one db pod on
+  // n1 → the anti-affinity count is 1 → does not fit → victim; likewise db2. Both are victims. (Were
+  // a removal counted twice — in the live index and again in the what-if — the first reprieve would
+  // see 2 − 1 − 1 = 0 and keep db1.)
+  const db = (name: string, start: string) =>
+    makePod(name)
+      .label('app', 'db')
+      .priority(1)
+      .req({ cpu: 1 })
+      .node('n1')
+      .with((p) => Object.assign(p, { status: { phase: 'Running', startTime: start } }))
+      .build();
+  const h = cluster([node('n1', 8)], [db('db1', at(1)), db('db2', at(2))]);
+  const p = makePod('preemptor')
+    .priority(50)
+    .req({ cpu: 1 })
+    .podAffinity(
+      { labelSelector: { matchLabels: { app: 'db' } }, topologyKey: 'kubernetes.io/hostname' },
+      true,
+    )
+    .build();
+  const r = preempt(h, p);
+  t.is(r.nominatedNodeName, 'n1');
+  t.deepEqual([...r.names].sort(), ['db1', 'db2']);
+});
+
+test("existing pods' anti-affinity: both pods anti-affine to the preemptor are victims", (t) => {
+  // Symmetric case: db1 and db2 carry required anti-affinity to app=web (hostname); the preemptor is
+  // app=web. Same reasoning: each reprieve puts one anti-affine pod back on n1 → rejected → victim.
+  const db = (name: string, start: string) =>
+    makePod(name)
+      .label('app', 'db')
+      .priority(1)
+      .req({ cpu: 1 })
+      .node('n1')
+      .podAffinity(
+        { labelSelector: { matchLabels: { app: 'web' } }, topologyKey: 'kubernetes.io/hostname' },
+        true,
+      )
+      .with((p) => Object.assign(p, { status: { phase: 'Running', startTime: start } }))
+      .build();
+  const h = cluster([node('n1', 8)], [db('db1', at(1)), db('db2', at(2))]);
+  const p = makePod('preemptor').label('app', 'web').priority(50).req({ cpu: 1 }).build();
+  const r = preempt(h, p);
+  t.is(r.nominatedNodeName, 'n1');
+  t.deepEqual([...r.names].sort(), ['db1', 'db2']);
+});
+
 interface NodeChoiceCase {
   name: string;
   nodes: Node[];

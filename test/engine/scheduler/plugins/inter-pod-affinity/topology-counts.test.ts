@@ -44,7 +44,7 @@ test('isEmpty: true only when no pair has a non-zero count, deltas cancelling ba
   t.false(c.isEmpty());
 });
 
-test('withChanges copies the deltas and shares the bases', (t) => {
+test('withChanges snapshots the bases and the deltas; later changes to either side stay apart', (t) => {
   const base = new Map([[10, 1]]);
   const c = new TopologyCounts();
   c.addBase(1, base);
@@ -59,7 +59,13 @@ test('withChanges copies the deltas and shares the bases', (t) => {
   t.is(d.count(1, 10), 0);
   t.is(d.count(1, 11), 2);
   t.is(d.count(2, 5), 1);
+  // The live base moves (the index took the pod off during a dry run): the original sees it, the
+  // snapshot does not — its own -1 already says so.
+  base.set(10, 0);
+  base.delete(10);
+  t.is(c.count(1, 10), 0);
+  t.is(d.count(1, 10), 0);
   base.set(10, 4);
   t.is(c.count(1, 10), 4);
-  t.is(d.count(1, 10), 3);
+  t.is(d.count(1, 10), 0);
 });
