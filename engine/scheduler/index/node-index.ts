@@ -597,20 +597,21 @@ export class NodeIndex {
 
   /**
    * A what-if (preemption's dry run): takes a pod accounted on a live node off it, as `removePod`
-   * would, keeping the object for {@link restorePod}. Returns the slot it was on (-1: nothing done).
+   * would, keeping the object for {@link restorePod}. The pod stays known by name meanwhile (`getPod`
+   * returns it with slot -1): a dry run restores every pod it withdraws. Returns the slot it was on
+   * (-1: not on a node, nothing done).
    */
   withdrawPod(p: IndexedPod): number {
     const slot = p.slot;
-    if (slot < 0 || this.#podsByKey.get(p.key) !== p) return -1;
-    this.#podsByKey.delete(p.key);
+    if (slot < 0) return -1;
     this.#account(p, slot, -1);
     return slot;
   }
 
   /** Undoes {@link withdrawPod}: the same pod object back on `slot`, as `addPod` would account it. */
   restorePod(p: IndexedPod, slot: number): void {
-    if (this.#podsByKey.has(p.key)) throw new Error(`restorePod: ${p.key} is in the index`);
-    this.#podsByKey.set(p.key, p);
+    if (p.slot >= 0 || this.#podsByKey.get(p.key) !== p)
+      throw new Error(`restorePod: ${p.key} was not withdrawn`);
     this.#account(p, slot, 1);
   }
 

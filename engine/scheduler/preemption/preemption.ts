@@ -53,12 +53,21 @@ export function podPriority(pod: Pod): number {
   return pod.spec?.priority ?? 0;
 }
 
+/** Parsed start times by text (pods of one replay share few distinct start times); bounded. */
+const startMsByText = new Map<string, number>();
+
 /** `status.startTime` in ms, +∞ when not started (kube-scheduler uses "now", later than any start). */
 export function podStartMs(pod: Pod): number {
   const s = pod.status?.startTime;
   if (!s) return Number.POSITIVE_INFINITY;
-  const t = Date.parse(s);
-  return Number.isNaN(t) ? Number.POSITIVE_INFINITY : t;
+  let t = startMsByText.get(s);
+  if (t === undefined) {
+    t = Date.parse(s);
+    if (Number.isNaN(t)) t = Number.POSITIVE_INFINITY;
+    if (startMsByText.size >= 4096) startMsByText.clear();
+    startMsByText.set(s, t);
+  }
+  return t;
 }
 
 /** kube-scheduler's util.MoreImportantPod: higher priority, then earlier start time. */
@@ -69,8 +78,19 @@ export function moreImportant(a: Pod, b: Pod): boolean {
   return podStartMs(a) < podStartMs(b);
 }
 
-function byImportance(a: Pod, b: Pod): number {
-  return moreImportant(a, b) ? -1 : moreImportant(b, a) ? 1 : 0;
+/**
+ * Sorts most important first (the order of {@link moreImportant}; ties keep their order), reading each
+ * pod's priority and start time once instead of per comparison.
+ */
+function sortByImportance<T>(items: T[], podOf: (item: T) => Pod): void {
+  const keyed = items.map((item) => {
+    const pod = podOf(item);
+    return { item, prio: podPriority(pod), start: podStartMs(pod) };
+  });
+  keyed.sort((a, b) =>
+    a.prio !== b.prio ? b.prio - a.prio : a.start < b.start ? -1 : b.start < a.start ? 1 : 0,
+  );
+  for (let i = 0; i < keyed.length; i++) items[i] = keyed[i]!.item;
 }
 
 /**
@@ -285,7 +305,7 @@ export class Evaluator {
         this.#failures.set(slot, h.reasons.get(out.reason[slot]!).reasons);
         return undefined;
       }
-      potential.sort((a, b) => byImportance(a.pod, b.pod));
+      sortByImportance(potential, (p) => p.pod);
       const pdbs: PodDisruptionBudget[] = [];
       const seenNs = new Set<string>();
       for (const p of potential) {
@@ -293,26 +313,32 @@ export class Evaluator {
         seenNs.add(p.namespace);
         pdbs.push(...this.#ctx.pdbs(p.namespace));
       }
-      const indexed = new Map(potential.map((p) => [p.pod, p]));
-      const { violating, nonViolating } = splitByPDBViolation(
-        potential.map((p) => p.pod),
-        pdbs,
-      );
+      // Without PDBs nothing violates one: every pod is reprieved in importance order.
+      let violating: readonly IndexedPod[] = [];
+      let nonViolating: readonly IndexedPod[] = potential;
+      if (pdbs.length > 0) {
+        const indexed = new Map(potential.map((p) => [p.pod, p]));
+        const split = splitByPDBViolation(
+          potential.map((p) => p.pod),
+          pdbs,
+        );
+        violating = split.violating.map((p) => indexed.get(p)!);
+        nonViolating = split.nonViolating.map((p) => indexed.get(p)!);
+      }
       const victims: Pod[] = [];
       let numViolating = 0;
-      const reprieve = (pod: Pod): boolean => {
-        const p = indexed.get(pod)!;
+      const reprieve = (p: IndexedPod): boolean => {
         add(p);
         removed.delete(p);
         if (fits()) return true;
         remove(p);
         removed.add(p);
-        victims.push(pod);
+        victims.push(p.pod);
         return false;
       };
       for (const p of violating) if (!reprieve(p)) numViolating++;
       for (const p of nonViolating) reprieve(p);
-      victims.sort(byImportance);
+      sortByImportance(victims, (p) => p);
       return { nodeName: idx.names[slot]!, slot, victims, numPDBViolations: numViolating };
     } finally {
       for (const p of removed) idx.restorePod(p, slot);

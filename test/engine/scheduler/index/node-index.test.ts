@@ -178,7 +178,8 @@ test('withdrawPod / restorePod: a what-if takes the same pod object off its node
   t.is(idx.requested[RES_CPU]![slot], 500);
   t.is(idx.podCount[slot], 1);
   t.is(counter.onNode(slot), 0);
-  t.is(idx.getPod('default/a'), undefined);
+  // Still known by name, on no node, until restored.
+  t.is(idx.getPod('default/a'), a);
   t.is(a.slot, -1);
   // Withdrawing twice does nothing.
   t.is(idx.withdrawPod(a), -1);
@@ -189,6 +190,6 @@ test('withdrawPod / restorePod: a what-if takes the same pod object off its node
   t.is(counter.onNode(slot), 1);
   t.is(idx.getPod('default/a'), a);
   t.is(a.slot, slot);
-  // Restoring a pod that is in the index is a bug in the caller.
-  t.throws(() => idx.restorePod(a, slot), { message: /default\/a is in the index/ });
+  // Restoring a pod that was not withdrawn is a bug in the caller.
+  t.throws(() => idx.restorePod(a, slot), { message: /default\/a was not withdrawn/ });
 });
