@@ -43,6 +43,8 @@ export interface PreemptionContext {
 }
 
 const MAX_INT32 = 2147483647;
+/** Filter plugins whose verdict depends on the pod and the node object only, never on other pods. */
+const NODE_ONLY_FILTERS = ['NodeUnschedulable', 'NodeName', 'TaintToleration', 'NodeAffinity'];
 /** kube-scheduler's reason for a node without lower-priority pods. */
 export const NO_VICTIMS = 'No preemption victims found for incoming pod';
 /** kube-scheduler's reason for a node whose Filter failure preemption cannot fix. */
@@ -83,6 +85,16 @@ export function moreImportant(a: Pod, b: Pod): boolean {
  * pod's priority and start time once instead of per comparison.
  */
 function sortByImportance<T>(items: T[], podOf: (item: T) => Pod): void {
+  // Often already in order (one priority, no start times): nothing to allocate then.
+  let sorted = true;
+  for (let i = 1; i < items.length && sorted; i++) {
+    const a = podOf(items[i - 1]!);
+    const b = podOf(items[i]!);
+    const pa = podPriority(a);
+    const pb = podPriority(b);
+    sorted = pa > pb || (pa === pb && podStartMs(a) <= podStartMs(b));
+  }
+  if (sorted) return;
   const keyed = items.map((item) => {
     const pod = podOf(item);
     return { item, prio: podPriority(pod), start: podStartMs(pod) };
@@ -269,6 +281,7 @@ export class Evaluator {
    * kube-scheduler's SelectVictimsOnNode: remove every lower-priority pod; if the pod then passes the
    * filters, add victims back (PDB-violating ones first, each group most important first) while it
    * still fits. Undefined when there is no lower-priority pod or the pod does not fit even then.
+   * `state` must be this dry run's own clone: the what-if changes it.
    */
   selectVictimsOnNode(state: CycleState, pod: PodInfo, slot: number): Candidate | undefined {
     const h = this.#ctx.handle;
@@ -305,6 +318,9 @@ export class Evaluator {
         this.#failures.set(slot, h.reasons.get(out.reason[slot]!).reasons);
         return undefined;
       }
+      // Filters that read only the pod and the node passed and cannot change while pods come back:
+      // the reprieves run the others (this state is this dry run's own clone).
+      for (const name of NODE_ONLY_FILTERS) state.skipFilterPlugins.add(name);
       sortByImportance(potential, (p) => p.pod);
       const pdbs: PodDisruptionBudget[] = [];
       const seenNs = new Set<string>();
