@@ -362,22 +362,18 @@ export class NodeIndex {
     // Compiled once per pod spec object: every attempt and the bind of one pod share it (stored
     // objects are replaced, never mutated, so a spec object's requests never change).
     const spec = pod.spec;
-    if (spec) {
-      const hit = this.#resourcesBySpec.get(spec);
-      if (hit) return hit;
-      // A spread of a spec (the binding's `{...spec, nodeName}`) keeps its containers array: when
-      // containers are all there is to the requests, the compiled requests of that array serve.
-      const plain =
-        spec.initContainers === undefined && spec.overhead === undefined && Array.isArray(spec.containers);
-      let r = plain ? this.#resourcesByContainers.get(spec.containers) : undefined;
-      if (!r) {
-        r = this.#compileResources(pod);
-        if (plain) this.#resourcesByContainers.set(spec.containers, r);
-      }
-      this.#resourcesBySpec.set(spec, r);
+    if (!spec) return this.#compileResources(pod);
+    // A spread of a spec (the binding's `{...spec, nodeName}`) keeps its containers array: when
+    // containers are all there is to the requests, the compiled requests of that array serve (one
+    // weak-map entry per pod is cheaper for the collector than two).
+    if (spec.initContainers === undefined && spec.overhead === undefined && Array.isArray(spec.containers)) {
+      let r = this.#resourcesByContainers.get(spec.containers);
+      if (!r) this.#resourcesByContainers.set(spec.containers, (r = this.#compileResources(pod)));
       return r;
     }
-    return this.#compileResources(pod);
+    let r = this.#resourcesBySpec.get(spec);
+    if (!r) this.#resourcesBySpec.set(spec, (r = this.#compileResources(pod)));
+    return r;
   }
 
   #compileResources(pod: Pod): PodResources {
