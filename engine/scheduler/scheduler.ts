@@ -265,6 +265,8 @@ export class Scheduler {
       let pos = size === 0 ? 0 : start % size;
       let scanned = 0;
       const hasFilters = fw.filterPlugins.length > 0;
+      // No free slot in the index (the usual case): every slot is a live node.
+      const allLive = idx.count === size;
       while (scanned < size && feasibleCount < numToFind) {
         // Chunk size: the first chunk is exactly what is needed (in most clusters most nodes fit, and
         // filter work past the last needed node is wasted); later ones extrapolate the share of
@@ -274,14 +276,13 @@ export class Scheduler {
         const len = Math.min(size - scanned, size - pos, Math.max(MIN_CHUNK, want));
         const from = pos;
         const to = pos + len;
-        for (let i = from; i < to; i++) {
-          code[i] = live[i] ? 0 : CODE_NOT_EVALUATED;
-          reason[i] = 0;
-        }
+        reason.fill(0, from, to);
+        if (allLive) code.fill(0, from, to);
+        else for (let i = from; i < to; i++) code[i] = live[i] ? 0 : CODE_NOT_EVALUATED;
         if (hasFilters) fw.runFilters(state, pi, from, to, out);
         let i = from;
         for (; i < to; i++) {
-          if (!live[i]) continue;
+          if (!allLive && !live[i]) continue;
           examined++;
           if (code[i] === 0) {
             feasible[feasibleCount++] = i;
