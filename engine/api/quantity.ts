@@ -117,14 +117,20 @@ function safe(v: bigint, text: string | number, path: string): number {
  * A resource's amount in kreplay's canonical unit: millicores for `cpu`, whole units for everything
  * else (bytes for memory and storage, counts for pods and extended resources).
  */
-export function resourceAmount(resource: string, text: string | number, path = ''): number {
+export function resourceAmount(
+  resource: string,
+  text: string | number,
+  path: string | (() => string) = '',
+): number {
   const cpu = resource === 'cpu';
   const memo = cpu ? MILLI_MEMO : UNITS_MEMO;
   // Quantities repeat endlessly across pods ("100m", "500Mi"): parse each distinct text once. Only
-  // successes are remembered, so an invalid text still throws with its own path every time.
+  // successes are remembered, so an invalid text still throws with its own path every time. A path
+  // given as a function is built only then (hot callers need it only for the error message).
   let v = memo.get(text);
   if (v === undefined) {
-    v = cpu ? toMilli(text, path) : toUnits(text, path);
+    const at = typeof path === 'function' ? path() : path;
+    v = cpu ? toMilli(text, at) : toUnits(text, at);
     if (memo.size >= MEMO_LIMIT) memo.clear();
     memo.set(text, v);
   }

@@ -14,10 +14,12 @@ export const DEFAULT_MEMORY_REQUEST = 200 * 1024 * 1024;
 function addInto(into: ResourceList, c: Container, which: 'requests' | 'limits', path: string): void {
   const list = c.resources?.[which];
   if (!list) return;
-  for (const [name, q] of Object.entries(list)) {
+  for (const name in list) {
+    if (!Object.hasOwn(list, name)) continue;
+    const q = list[name] as string;
     into.set(
       name,
-      (into.get(name) ?? 0) + resourceAmount(name, q as string, `${path}.resources.${which}.${name}`),
+      (into.get(name) ?? 0) + resourceAmount(name, q, () => `${path}.resources.${which}.${name}`),
     );
   }
 }
@@ -86,6 +88,43 @@ export function podNonZeroRequests(pod: Pod): { milliCpu: number; memoryBytes: n
     return own;
   });
   return { milliCpu: sum.get('cpu') ?? 0, memoryBytes: sum.get('memory') ?? 0 };
+}
+
+/**
+ * {@link podRequests} and {@link podNonZeroRequests} in one pass, for a pod of plain containers (no init
+ * containers, no overhead: most pods); undefined for any other pod (use the two functions). Same sums,
+ * same key order.
+ */
+export function plainPodRequests(
+  pod: Pod,
+): { requests: ResourceList; nonZeroMilliCpu: number; nonZeroMemoryBytes: number } | undefined {
+  const spec = pod.spec;
+  if (!spec || spec.initContainers !== undefined || spec.overhead !== undefined) return undefined;
+  const requests: ResourceList = new Map();
+  let nonZeroMilliCpu = 0;
+  let nonZeroMemoryBytes = 0;
+  const containers = spec.containers ?? [];
+  for (let i = 0; i < containers.length; i++) {
+    const list = containers[i]!.resources?.requests;
+    let cpu: number | undefined;
+    let memory: number | undefined;
+    if (list) {
+      for (const name in list) {
+        if (!Object.hasOwn(list, name)) continue;
+        const v = resourceAmount(
+          name,
+          list[name] as string,
+          () => `spec.containers[${i}].resources.requests.${name}`,
+        );
+        requests.set(name, (requests.get(name) ?? 0) + v);
+        if (name === 'cpu') cpu = v;
+        else if (name === 'memory') memory = v;
+      }
+    }
+    nonZeroMilliCpu += cpu ?? DEFAULT_MILLI_CPU_REQUEST;
+    nonZeroMemoryBytes += memory ?? DEFAULT_MEMORY_REQUEST;
+  }
+  return { requests, nonZeroMilliCpu, nonZeroMemoryBytes };
 }
 
 /** A node's allocatable (falling back to capacity) in canonical units. */

@@ -1,5 +1,5 @@
 import type { Node, Pod, Taint } from '../../api/types.js';
-import { nodeAllocatable, podNonZeroRequests, podRequests } from '../../api/resources.js';
+import { nodeAllocatable, plainPodRequests, podNonZeroRequests, podRequests } from '../../api/resources.js';
 import { Interner } from './interner.js';
 
 /**
@@ -377,7 +377,8 @@ export class NodeIndex {
   }
 
   #compileResources(pod: Pod): PodResources {
-    const req = podRequests(pod);
+    const plain = plainPodRequests(pod);
+    const req = plain ? plain.requests : podRequests(pod);
     const ids: number[] = [];
     const amounts: number[] = [];
     for (const [name, amount] of req) {
@@ -385,7 +386,9 @@ export class NodeIndex {
       ids.push(this.#resourceId(name));
       amounts.push(amount);
     }
-    const nz = podNonZeroRequests(pod);
+    const nz = plain
+      ? { milliCpu: plain.nonZeroMilliCpu, memoryBytes: plain.nonZeroMemoryBytes }
+      : podNonZeroRequests(pod);
     return {
       ids: Int32Array.from(ids),
       amounts: Float64Array.from(amounts),

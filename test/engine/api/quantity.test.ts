@@ -3,6 +3,7 @@ import {
   milliValueExact,
   nodeAllocatable,
   parseQuantity,
+  plainPodRequests,
   podNonZeroRequests,
   podRequests,
   toMilli,
@@ -147,6 +148,38 @@ for (const tc of nonZeroCases) {
     t.deepEqual(podNonZeroRequests(tc.pod), tc.want);
   });
 }
+
+test('plainPodRequests: one pass equal to podRequests + podNonZeroRequests for plain pods, undefined otherwise', (t) => {
+  const plain = [
+    ...requestCases.map((tc) => tc.pod),
+    ...nonZeroCases.map((tc) => tc.pod),
+    pod([c({ 'nvidia.com/gpu': '2', cpu: '2' }), c({ memory: '1Gi' }), c()]),
+  ].filter((p) => p.spec!.initContainers === undefined && p.spec!.overhead === undefined);
+  t.true(plain.length >= 4);
+  for (const p of plain) {
+    const r = plainPodRequests(p)!;
+    // Same sums and the same key order as the two general functions.
+    t.deepEqual([...r.requests], [...podRequests(p)]);
+    const nz = podNonZeroRequests(p);
+    t.deepEqual({ milliCpu: r.nonZeroMilliCpu, memoryBytes: r.nonZeroMemoryBytes }, nz);
+  }
+  // Three containers: cpu 2000 + default 100 + default 100 (non-zero), memory default 200Mi + 1Gi + 200Mi.
+  const three = plainPodRequests(pod([c({ 'nvidia.com/gpu': '2', cpu: '2' }), c({ memory: '1Gi' }), c()]))!;
+  t.deepEqual(
+    [...three.requests],
+    [
+      ['nvidia.com/gpu', 2],
+      ['cpu', 2000],
+      ['memory', 1024 * MI],
+    ],
+  );
+  t.is(three.nonZeroMilliCpu, 2200);
+  t.is(three.nonZeroMemoryBytes, 1024 * MI + 400 * MI);
+  t.is(plainPodRequests(pod([c()], [c()])), undefined);
+  t.is(plainPodRequests(pod([c()], undefined, { cpu: '250m' })), undefined);
+  const err = t.throws(() => plainPodRequests(pod([c({ cpu: '1' }), c({ memory: '1x' })])));
+  t.is(err.message, 'spec.containers[1].resources.requests.memory: invalid quantity "1x"');
+});
 
 test('podRequests names the field of an invalid quantity', (t) => {
   const err = t.throws(() => podRequests(pod([c({ cpu: '1' }), c({ memory: '1x' })])));
