@@ -131,8 +131,14 @@ function runInProcesses<T, R>(opts: RunCellsOptions<T, R>, tick: () => void): Pr
         child.disconnect();
       }
     };
-    for (let k = 0; k < Math.min(opts.workers, n); k++) {
+    const children = Math.min(opts.workers, n);
+    // Children that fill every core: V8's helper threads (concurrent marking, background compilers)
+    // then only compete with the other children, so each runs single-threaded (docs/parallel.md).
+    const execArgv =
+      children >= availableParallelism() ? [...process.execArgv, '--single-threaded'] : process.execArgv;
+    for (let k = 0; k < children; k++) {
       const child = fork(entry, [opts.workerUrl.href], {
+        execArgv,
         serialization: 'advanced',
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       });

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
@@ -129,4 +129,30 @@ test('worker counts and sibling worker files', (t) => {
   t.is(resolveWorkers('auto', 1), 1);
   t.is(siblingWorkerUrl('file:///a/b/compare.ts', 'worker').href, 'file:///a/b/worker.ts');
   t.is(siblingWorkerUrl('file:///a/dist/compare.js', 'worker').href, 'file:///a/dist/worker.js');
+});
+
+test('child processes that fill every core run single-threaded (no V8 helper threads to compete)', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kreplay-pool-'));
+  const file = join(dir, 'argv.mjs');
+  writeFileSync(
+    file,
+    `export default function () { return process.execArgv.includes('--single-threaded'); }\n`,
+  );
+  const run = (workers: number) =>
+    runCells({
+      tasks: Array.from({ length: workers * 2 }, (_, i) => i),
+      workers,
+      isolation: 'processes',
+      workerUrl: pathToFileURL(file),
+      runLocal: async () => false,
+      describe: (n) => `cell ${n}`,
+    });
+  const cores = availableParallelism();
+  // As many children as cores (at least 2, to use the pool at all): every cell saw the flag.
+  t.deepEqual(
+    await run(Math.max(2, cores)),
+    Array.from({ length: Math.max(2, cores) * 2 }, () => true),
+  );
+  // Fewer children than cores (only on a machine with 3 or more): the helper threads have room.
+  if (cores > 2) t.deepEqual(await run(2), [false, false, false, false]);
 });
