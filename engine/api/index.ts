@@ -10,3 +10,4 @@ export * from './selector.js';
 export * from './validate.js';
 export * from './store.js';
 export * from './manifest.js';
+export * from './copy.js';

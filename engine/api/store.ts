@@ -1,3 +1,4 @@
+import { shallowWith } from './copy.js';
 import type { Clock, EventSink } from '../sim/types.js';
 import {
   AlreadyExistsError,
@@ -269,8 +270,9 @@ export class Store {
   /** Typed form: a `Pod` in, a `Pod` out. */
   create<T extends ObjectLike>(input: T): T;
   create(input: ObjectLike): ObjectLike {
-    const obj = { ...(input as unknown as KObject) };
-    const meta: MutableMeta = { ...obj.metadata };
+    // Copies that take the system fields below without V8's slow path for spread objects (copy.ts).
+    const obj = shallowWith(input as unknown as KObject);
+    const meta: MutableMeta = shallowWith(obj.metadata as MutableMeta | undefined);
     obj.metadata = meta;
     const kind = obj.kind ?? '';
     this.#defaultNamespace(kind, meta);
@@ -312,8 +314,8 @@ export class Store {
   /** Typed form: a `Pod` in, a `Pod` out. */
   update<T extends ObjectLike>(input: T): T;
   update(input: ObjectLike): ObjectLike {
-    const obj = { ...(input as unknown as KObject) };
-    const meta: MutableMeta = { ...obj.metadata };
+    const obj = shallowWith(input as unknown as KObject);
+    const meta: MutableMeta = shallowWith(obj.metadata as MutableMeta | undefined);
     obj.metadata = meta;
     const kind = obj.kind ?? '';
     this.#defaultNamespace(kind, meta);

@@ -1,3 +1,4 @@
+import { shallowWith } from '../api/copy.js';
 import type { Store, WatchEvent } from '../api/store.js';
 import type { Node, Pod } from '../api/types.js';
 import type { Simulation } from '../sim/simulation.js';
@@ -191,7 +192,7 @@ export class SchedulerDriver {
       if ((np.spec?.priority ?? 0) < priority) continue;
       if (`${np.metadata?.namespace ?? 'default'}/${np.metadata?.name}` === self) continue;
       if (!this.#store.get('Node', nodeName)) continue;
-      const assumed: Pod = { ...np, spec: { ...np.spec!, nodeName } };
+      const assumed = shallowWith(np, { spec: shallowWith(np.spec!, { nodeName }) });
       this.#core.addPod(assumed);
       out.push(assumed);
     }
@@ -219,15 +220,13 @@ export class SchedulerDriver {
         }
       : current.metadata;
     // The binding subresource sets spec.nodeName and the PodScheduled condition.
-    this.#store.update<Pod>({
-      ...current,
-      metadata,
-      spec: { ...current.spec!, nodeName: result.nodeName },
-      status: {
-        ...current.status,
-        conditions: [{ type: 'PodScheduled', status: 'True' }],
-      },
-    });
+    this.#store.update<Pod>(
+      shallowWith(current, {
+        metadata,
+        spec: shallowWith(current.spec!, { nodeName: result.nodeName }),
+        status: shallowWith(current.status, { conditions: [{ type: 'PodScheduled', status: 'True' }] }),
+      }),
+    );
   }
 
   #fail(pod: Pod, key: string, attempt: number, result: Exclude<ScheduleResult, { code: 'Success' }>): void {

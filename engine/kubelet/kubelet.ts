@@ -1,3 +1,4 @@
+import { shallowWith } from '../api/copy.js';
 import type { Store, WatchEvent } from '../api/store.js';
 import type { Node, Pod } from '../api/types.js';
 import { objectKey } from '../api/types.js';
@@ -134,7 +135,9 @@ export class Kubelets {
     const pod = this.#current(ref);
     if (!pod || pod.status?.phase === 'Running' || !this.#admitted.has(ref.key)) return;
     const startTime = this.#timestamp();
-    this.#store.update<Pod>({ ...pod, status: { ...pod.status, phase: 'Running', startTime } });
+    this.#store.update<Pod>(
+      shallowWith(pod, { status: shallowWith(pod.status, { phase: 'Running', startTime }) }),
+    );
     this.#sim.log.append(EVENT.START, {
       pod: ref.key,
       node: pod.spec!.nodeName!,
@@ -224,10 +227,11 @@ export class Kubelets {
 
   #terminate(pod: Pod, phase: 'Succeeded' | 'Failed', reason: string, message: string, type: string): void {
     const key = objectKey({ ...pod, kind: 'Pod' });
-    this.#store.update<Pod>({
-      ...pod,
-      status: { ...pod.status, phase, reason, ...(message ? { message } : {}) },
-    });
+    this.#store.update<Pod>(
+      shallowWith(pod, {
+        status: shallowWith(pod.status, { phase, reason, ...(message ? { message } : {}) }),
+      }),
+    );
     this.#sim.log.append(type, { pod: key, node: pod.spec!.nodeName!, phase, reason } satisfies KubeletEvent);
   }
 
