@@ -97,7 +97,7 @@ export async function runGoogleScale(opts: GoogleScaleOptions): Promise<GoogleSc
         ` live jobs=${liveJobs} rss=${(process.memoryUsage.rss() / MIB).toFixed(0)}MiB`,
     );
   };
-  replay.sim.log.listen((e) => {
+  replay.sim.log.listenEntries((e) => {
     switch (e.type) {
       case EVENT.API:
         if (e.verb === 'create') {

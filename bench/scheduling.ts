@@ -116,7 +116,7 @@ export async function runFullReplay(
   });
   let attempts = 0;
   let placed = 0;
-  replay.sim.log.listen((e) => {
+  replay.sim.log.listenEntries((e) => {
     if (e.type === EVENT.BIND) {
       attempts++;
       if (String(e.pod).startsWith('sched-test/')) placed++;

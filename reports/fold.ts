@@ -180,7 +180,7 @@ export class ReportFold {
     this.#maxAttemptRows = opts.maxAttemptRows ?? DEFAULT_MAX_ATTEMPT_ROWS;
   }
 
-  /** A log listener (`EventLog.listen(fold.listener)`). */
+  /** A log listener (`EventLog.listenEntries(fold.listener)`). */
   readonly listener = (entry: Readonly<LogEntry>): void => this.consume(entry);
 
   /** Folds one entry; entries must come in log order. */

@@ -32,6 +32,7 @@ export class EventLog implements EventSink {
   #seq: number;
   #hash: string;
   #listeners: LogListener[] = [];
+  #entryListeners: ((entry: Readonly<LogEntry>) => void)[] = [];
 
   constructor(clock: Clock, from: LogPosition = { seq: 0, hash: GENESIS_HASH }) {
     this.#clock = clock;
@@ -53,9 +54,17 @@ export class EventLog implements EventSink {
     return { seq: this.#seq, hash: this.#hash };
   }
 
-  /** Adds a listener that sees every later entry. */
+  /** Adds a listener that sees every later entry and its line (a file writer). */
   listen(listener: LogListener): void {
     this.#listeners.push(listener);
+  }
+
+  /**
+   * Adds a listener that sees every later entry only (a report fold, a counter): the line, with its
+   * copy of the canonical text, is built only while some {@link listen} listener wants it.
+   */
+  listenEntries(listener: (entry: Readonly<LogEntry>) => void): void {
+    this.#entryListeners.push(listener);
   }
 
   append(type: string, payload: EventPayload): void {
@@ -70,6 +79,7 @@ export class EventLog implements EventSink {
     entry.type = type;
     const canonical = canonicalJson(entry);
     this.#hash = chainHash(this.#hash, canonical);
+    for (const l of this.#entryListeners) l(entry);
     if (this.#listeners.length === 0) return;
     const line = `${canonical.slice(0, -1)}${canonical.length > 2 ? ',' : ''}"h":"${this.#hash}"}`;
     for (const l of this.#listeners) l(entry, line);

@@ -83,7 +83,7 @@ export async function runReplay(job: ReplayJob, progress?: ReplayProgress): Prom
         : {}),
     });
     const fold = new ReportFold();
-    replay.sim.log.listen((e) => fold.consume(e));
+    replay.sim.log.listenEntries((e) => fold.consume(e));
     writer = out ? new LogFileWriter(out.path('events.ndjson.gz')) : undefined;
     if (writer) replay.sim.log.listen(writer.listener);
     await parallel?.start();

@@ -77,3 +77,20 @@ test('the chain hash of a small fixed log is pinned', (t) => {
   t.is(log.hash, '526b2f9486e77cf681150ec49136b6036b170133aed5335b4105d2b67251d6a3');
   t.is(all, '657a715f1ba2e81bc6d913df7387aa6b6f316f247accc065feaf835d561ba66a');
 });
+
+test('listenEntries sees every entry without a line; lines are built only for listen listeners', (t) => {
+  let now = 0;
+  const log = new EventLog({ now: () => now });
+  const seen: string[] = [];
+  log.listenEntries((e) => seen.push(`${e.seq}:${e.type}@${e.time}`));
+  log.append('a', { x: 1 });
+  now = 5;
+  log.append('b', { y: 2 });
+  t.deepEqual(seen, ['1:a@0', '2:b@5']);
+  // A line listener added later gets the line with the chain hash; the entry listener goes on.
+  const lines: string[] = [];
+  log.listen((_e, line) => lines.push(line));
+  log.append('c', { z: 3 });
+  t.deepEqual(seen, ['1:a@0', '2:b@5', '3:c@5']);
+  t.deepEqual(lines, [`{"seq":3,"time":5,"type":"c","z":3,"h":"${log.hash}"}`]);
+});
