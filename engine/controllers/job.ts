@@ -1,3 +1,4 @@
+import { shallowWith } from '../api/copy.js';
 import type { Store, WatchEvent } from '../api/store.js';
 import type { JobCondition } from 'kubernetes-types/batch/v1.js';
 import type { Job, Pod } from '../api/types.js';
@@ -171,7 +172,7 @@ export class JobController implements Controller {
     const same = Object.keys(status).every(
       (k) => (s as Record<string, unknown>)[k] === (status as Record<string, unknown>)[k],
     );
-    if (!same) this.#store.update<Job>({ ...job, status });
+    if (!same) this.#store.update<Job>(shallowWith(job, { status }));
     if (verdict) this.#ttl(job, key, now);
   }
 

@@ -1,3 +1,4 @@
+import { shallowWith } from '../api/copy.js';
 import type { ObjectLike, Store } from '../api/store.js';
 import {
   KINDS,
@@ -55,7 +56,7 @@ function merged(
 ): Record<string, string> | undefined {
   const hasMore = more !== undefined && hasKeys(more);
   if (!hasMore) return base !== undefined && hasKeys(base) ? base : undefined;
-  return base === undefined ? { ...more } : { ...base, ...more };
+  return shallowWith(base, more);
 }
 
 function hasKeys(o: object): boolean {
