@@ -109,9 +109,10 @@ export interface DomainCounter {
   inDomain(valueId: number): number;
   /** Sum over the domain of the node at `slot` (0 when the node lacks the key). */
   inDomainOfNode(slot: number): number;
-  /** Domains with a non-zero count, in first-counted order. */
-  domains(): IterableIterator<[valueId: number, count: number]>;
-  /** The live map behind `domains` (value id → non-zero count), read-only: it changes as pods do. */
+  /**
+   * Domains with a non-zero count (value id → count), in first-counted order: the live map,
+   * read-only, which changes as pods do.
+   */
   domainCounts(): ReadonlyMap<number, number>;
   /** Drops one reference; the counter stops being maintained when the last holder releases it. */
   release(): void;
@@ -146,9 +147,6 @@ class Counter implements DomainCounter {
   inDomainOfNode(slot: number): number {
     const v = this.index.labelValues(this.keyId)[slot]!;
     return v < 0 ? 0 : (this.byDomain.get(v) ?? 0);
-  }
-  domains(): IterableIterator<[number, number]> {
-    return this.byDomain.entries();
   }
   domainCounts(): ReadonlyMap<number, number> {
     return this.byDomain;

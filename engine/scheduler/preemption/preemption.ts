@@ -9,6 +9,7 @@ import {
   type PodInfo,
 } from '../framework/index.js';
 import type { IndexedPod } from '../index/index.js';
+import { NODE_STATIC_FILTERS } from '../parallel/plugins.js';
 
 /** kube-scheduler's DefaultPreemptionArgs. */
 export interface PreemptionArgs {
@@ -43,8 +44,6 @@ export interface PreemptionContext {
 }
 
 const MAX_INT32 = 2147483647;
-/** Filter plugins whose verdict depends on the pod and the node object only, never on other pods. */
-const NODE_ONLY_FILTERS = ['NodeUnschedulable', 'NodeName', 'TaintToleration', 'NodeAffinity'];
 /** kube-scheduler's reason for a node without lower-priority pods. */
 export const NO_VICTIMS = 'No preemption victims found for incoming pod';
 /** kube-scheduler's reason for a node whose Filter failure preemption cannot fix. */
@@ -320,7 +319,7 @@ export class Evaluator {
       }
       // Filters that read only the pod and the node passed and cannot change while pods come back:
       // the reprieves run the others (this state is this dry run's own clone).
-      for (const name of NODE_ONLY_FILTERS) state.skipFilterPlugins.add(name);
+      for (const name of NODE_STATIC_FILTERS) state.skipFilterPlugins.add(name);
       sortByImportance(potential, (p) => p.pod);
       const pdbs: PodDisruptionBudget[] = [];
       const seenNs = new Set<string>();

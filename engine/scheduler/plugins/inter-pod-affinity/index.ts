@@ -357,7 +357,7 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
           continue;
         }
         let m = scores.get(t.keyId);
-        for (const [v, n] of this.#counter(t).domains()) {
+        for (const [v, n] of this.#counter(t).domainCounts()) {
           if (!m) scores.set(t.keyId, (m = new Map()));
           m.set(v, (m.get(v) ?? 0) + sign * t.weight * n);
         }

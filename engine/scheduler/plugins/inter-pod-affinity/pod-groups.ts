@@ -1,5 +1,6 @@
 import type { NodeIndex } from '../../index/index.js';
 import type { PodAffinityTerms } from './terms.js';
+import { addCount } from './topology-counts.js';
 
 /**
  * Bound pods that share one compiled terms object (terms.ts shares them per namespace and affinity
@@ -10,23 +11,24 @@ import type { PodAffinityTerms } from './terms.js';
 export class PodGroup {
   /** Node slot → pods of the group there. */
   readonly slots = new Map<number, number>();
-  /** key id → value id → pods; undefined after a node of the group changed (rebuilt on demand). */
+  /**
+   * key id → value id → pods: counted from `slots` when first asked for, then kept up to date;
+   * undefined again after a node of the group changed.
+   */
   #domains: Map<number, Map<number, number>> | undefined;
 
   constructor(
     readonly terms: PodAffinityTerms,
     readonly keyIds: readonly number[],
     private readonly idx: NodeIndex,
-  ) {
-    this.#domains = new Map(keyIds.map((k) => [k, new Map()]));
-  }
+  ) {}
 
   /** Adds `delta` pods on `slot`. */
   add(slot: number, delta: number): void {
     const n = (this.slots.get(slot) ?? 0) + delta;
     if (n > 0) this.slots.set(slot, n);
     else this.slots.delete(slot);
-    if (this.#domains) for (const [k, m] of this.#domains) addTo(m, this.idx.labelValues(k)[slot]!, delta);
+    if (this.#domains) for (const [k, m] of this.#domains) addCount(m, this.idx.labelValues(k)[slot]!, delta);
   }
 
   /** Pods per domain (value id) of topology key `keyId`, one of `keyIds`; zero entries are absent. */
@@ -35,7 +37,7 @@ export class PodGroup {
       this.#domains = new Map(this.keyIds.map((k) => [k, new Map()]));
       for (const [k, m] of this.#domains) {
         const col = this.idx.labelValues(k);
-        for (const [slot, n] of this.slots) addTo(m, col[slot]!, n);
+        for (const [slot, n] of this.slots) addCount(m, col[slot]!, n);
       }
     }
     return this.#domains.get(keyId) ?? EMPTY;
@@ -52,13 +54,6 @@ export class PodGroup {
 }
 
 const EMPTY: ReadonlyMap<number, number> = new Map();
-
-function addTo(m: Map<number, number>, valueId: number, delta: number): void {
-  if (valueId < 0) return;
-  const n = (m.get(valueId) ?? 0) + delta;
-  if (n === 0) m.delete(valueId);
-  else m.set(valueId, n);
-}
 
 /** The groups of one kind (e.g. pods with required anti-affinity), by terms object. */
 export class PodGroups {

@@ -1,3 +1,11 @@
+/** Adds `delta` to `m`'s count of `valueId` (ignored when negative: no domain); zero counts are deleted. */
+export function addCount(m: Map<number, number>, valueId: number, delta: number): void {
+  if (valueId < 0) return;
+  const n = (m.get(valueId) ?? 0) + delta;
+  if (n === 0) m.delete(valueId);
+  else m.set(valueId, n);
+}
+
 /**
  * Pod counts per topology pair (label key id, value id) for one scheduling cycle, as kube-scheduler's
  * `topologyToMatchedTermCount`. Most of a cycle's counts already exist, kept up to date across cycles
@@ -28,9 +36,7 @@ export class TopologyCounts {
     if (valueId < 0 || delta === 0) return;
     let m = this.#deltas.get(keyId);
     if (!m) this.#deltas.set(keyId, (m = new Map()));
-    const n = (m.get(valueId) ?? 0) + delta;
-    if (n === 0) m.delete(valueId);
-    else m.set(valueId, n);
+    addCount(m, valueId, delta);
   }
 
   /** The count of the pair (`keyId`, `valueId`). */

@@ -178,29 +178,27 @@ test('preemption can lift an anti-affinity conflict (PreFilter extensions)', (t)
   t.deepEqual(r.names, ['db']);
 });
 
+/** Required anti-affinity on hostname to pods labelled app=`app`. */
+const antiOnHost = (app: string) => ({
+  labelSelector: { matchLabels: { app } },
+  topologyKey: 'kubernetes.io/hostname',
+});
+
+/** A running low-priority app=db pod on n1 (1 cpu), optionally anti-affine to app=`antiTo`. */
+const runningDb = (name: string, start: string, antiTo?: string) => {
+  const b = makePod(name).label('app', 'db').priority(1).req({ cpu: 1 }).node('n1');
+  if (antiTo) b.podAffinity(antiOnHost(antiTo), true);
+  return b.with((p) => Object.assign(p, { status: { phase: 'Running', startTime: start } })).build();
+};
+
 test('two pods in the way of anti-affinity are both victims: the what-if counts each removal once', (t) => {
   // n1 (8 cpu, room to spare) hosts db1 and db2 (low priority, app=db). Remove both → no db pod on n1
   // → fits. Reprieve the more important first (equal priority: the earlier start, db1): one db pod on
   // n1 → the anti-affinity count is 1 → does not fit → victim; likewise db2. Both are victims. (Were
   // a removal counted twice — in the live index and again in the what-if — the first reprieve would
-  // see 2 − 1 − 1 = 0 and keep db1.)
-  const db = (name: string, start: string) =>
-    makePod(name)
-      .label('app', 'db')
-      .priority(1)
-      .req({ cpu: 1 })
-      .node('n1')
-      .with((p) => Object.assign(p, { status: { phase: 'Running', startTime: start } }))
-      .build();
-  const h = cluster([node('n1', 8)], [db('db1', at(1)), db('db2', at(2))]);
-  const p = makePod('preemptor')
-    .priority(50)
-    .req({ cpu: 1 })
-    .podAffinity(
-      { labelSelector: { matchLabels: { app: 'db' } }, topologyKey: 'kubernetes.io/hostname' },
-      true,
-    )
-    .build();
+  // see 1 in the index + (−2 + 1) in the what-if = 0 and keep db1.)
+  const h = cluster([node('n1', 8)], [runningDb('db1', at(1)), runningDb('db2', at(2))]);
+  const p = makePod('preemptor').priority(50).req({ cpu: 1 }).podAffinity(antiOnHost('db'), true).build();
   const r = preempt(h, p);
   t.is(r.nominatedNodeName, 'n1');
   t.deepEqual([...r.names].sort(), ['db1', 'db2']);
@@ -209,19 +207,7 @@ test('two pods in the way of anti-affinity are both victims: the what-if counts 
 test("existing pods' anti-affinity: both pods anti-affine to the preemptor are victims", (t) => {
   // Symmetric case: db1 and db2 carry required anti-affinity to app=web (hostname); the preemptor is
   // app=web. Same reasoning: each reprieve puts one anti-affine pod back on n1 → rejected → victim.
-  const db = (name: string, start: string) =>
-    makePod(name)
-      .label('app', 'db')
-      .priority(1)
-      .req({ cpu: 1 })
-      .node('n1')
-      .podAffinity(
-        { labelSelector: { matchLabels: { app: 'web' } }, topologyKey: 'kubernetes.io/hostname' },
-        true,
-      )
-      .with((p) => Object.assign(p, { status: { phase: 'Running', startTime: start } }))
-      .build();
-  const h = cluster([node('n1', 8)], [db('db1', at(1)), db('db2', at(2))]);
+  const h = cluster([node('n1', 8)], [runningDb('db1', at(1), 'web'), runningDb('db2', at(2), 'web')]);
   const p = makePod('preemptor').label('app', 'web').priority(50).req({ cpu: 1 }).build();
   const r = preempt(h, p);
   t.is(r.nominatedNodeName, 'n1');
