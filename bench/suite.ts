@@ -31,6 +31,13 @@ export interface BenchOptions {
   readonly coreOnly?: boolean;
   /** Progress lines. */
   readonly log?: (line: string) => void;
+  /**
+   * Worker counts of the scaling rows (speculative batches and the compare sweep), `auto` added
+   * after them; default 1, 2, 4 (1, 2 for the quick sweep). The first is the speedup baseline.
+   */
+  readonly workers?: readonly number[];
+  /** Runs per scaling row (default 5; quick 3, one for the quick sweep). */
+  readonly runs?: number;
 }
 
 /** One CSV row. */
@@ -182,7 +189,8 @@ async function runSpeedup(opts: BenchOptions): Promise<SpeedupRow[]> {
   const log = opts.log ?? (() => {});
   const only = (opts.only ?? []).map((s) => s.toLowerCase());
   const wanted = (name: string): boolean => only.length === 0 || only.some((o) => name.includes(o));
-  const runs = opts.quick ? 3 : 5;
+  const runs = opts.runs ?? (opts.quick ? 3 : 5);
+  const counts = opts.workers ?? [1, 2, 4];
   const rows: SpeedupRow[] = [];
   const path = join(opts.outDir, 'parallel.csv');
   const push = (
@@ -215,7 +223,7 @@ async function runSpeedup(opts: BenchOptions): Promise<SpeedupRow[]> {
     if ((opts.quick && shape.fullOnly) || !wanted(shape.name)) continue;
     const pods = opts.quick ? shape.pods.quick : shape.pods.full;
     let base: { median: number; decisions?: string } | undefined;
-    for (const w of [1, 2, 4, 'auto'] as const) {
+    for (const w of [...counts, 'auto' as const]) {
       const resolved = w === 'auto' ? autoWorkers(shape) : w;
       const [r] = await runChild({ kernel: 'speculative', shape: shape.name, workers: resolved, pods, runs });
       base ??= { median: summarize(r!.rates).median, ...(r!.decisions ? { decisions: r!.decisions } : {}) };
@@ -227,12 +235,13 @@ async function runSpeedup(opts: BenchOptions): Promise<SpeedupRow[]> {
     // Child processes (the default) always; worker threads too in full mode, for comparison.
     for (const isolation of opts.quick ? (['processes'] as const) : (['processes', 'threads'] as const)) {
       let base: { median: number } | undefined;
-      for (const w of opts.quick ? ([1, 2, 'auto'] as const) : ([1, 2, 4, 'auto'] as const)) {
+      const sweepCounts = opts.workers ?? (opts.quick ? [1, 2] : [1, 2, 4]);
+      for (const w of [...sweepCounts, 'auto' as const]) {
         const [r] = await runChild({
           kernel: 'sweep',
           workers: w,
           quick: opts.quick,
-          runs: opts.quick ? 1 : runs,
+          runs: opts.runs ?? (opts.quick ? 1 : runs),
           isolation,
         });
         base ??= { median: summarize(r!.rates).median };
