@@ -120,7 +120,10 @@ test('chooseWorkers: auto stays sequential where threads do not pay; numbers are
   );
   t.is(chooseWorkers({ requested: 'auto', config, nodes: 50_000, batchSize: 16, cores: 1 }), 1);
   t.is(chooseWorkers({ requested: 'auto', config, nodes: 50_000, batchSize: 16, cores: 2 }), 1);
-  t.is(chooseWorkers({ requested: 'auto', config, nodes: 50_000, batchSize: 16, cores: 8 }), 4);
+  t.is(chooseWorkers({ requested: 'auto', config, nodes: 50_000, batchSize: 16, cores: 4 }), 4);
+  t.is(chooseWorkers({ requested: 'auto', config, nodes: 50_000, batchSize: 16, cores: 8 }), 8);
+  // One thread per core up to AUTO_MAX_WORKERS (8: the best count measured on 16 cores).
+  t.is(chooseWorkers({ requested: 'auto', config, nodes: 50_000, batchSize: 16, cores: 16 }), 8);
   t.is(chooseWorkers({ requested: 3, config, nodes: 10, batchSize: 1, cores: 2 }), 3);
   t.is(parseWorkersOption('auto'), 'auto');
   t.is(parseWorkersOption('4'), 4);
