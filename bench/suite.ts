@@ -182,6 +182,33 @@ function writeSpeedupCsv(path: string, rows: readonly SpeedupRow[]): void {
 }
 
 /**
+ * Runs every configuration `runs` times in rounds (one fresh child per configuration per round, in
+ * order), so that a slow spell of a shared host falls on all of them alike instead of on whichever
+ * configuration happened to run then: the speedup columns compare like with like. Returns one row per
+ * configuration with the rates of all its runs; `decisions` is the digest every run agreed on, or
+ * `differs` when two runs of one configuration decided differently.
+ */
+async function interleaved<K>(
+  configs: readonly K[],
+  runs: number,
+  spec: (config: K) => ChildSpec,
+): Promise<ChildRow[]> {
+  const rows: (ChildRow & { rates: number[] })[] = [];
+  for (let r = 0; r < runs; r++) {
+    for (let k = 0; k < configs.length; k++) {
+      const [got] = await runChild(spec(configs[k]!));
+      const prev = rows[k];
+      if (!prev) rows[k] = { ...got!, rates: [...got!.rates] };
+      else {
+        prev.rates.push(...got!.rates);
+        if (prev.decisions !== got!.decisions) rows[k] = { ...prev, decisions: 'differs' };
+      }
+    }
+  }
+  return rows;
+}
+
+/**
  * Worker scaling: speculative batches on the exhaustive-scoring and anti-affinity shapes (1, 2, 4
  * evaluators and `auto`), and the compare sweep over the worker pool; writes parallel.csv.
  */
@@ -223,12 +250,20 @@ async function runSpeedup(opts: BenchOptions): Promise<SpeedupRow[]> {
     if ((opts.quick && shape.fullOnly) || !wanted(shape.name)) continue;
     const pods = opts.quick ? shape.pods.quick : shape.pods.full;
     let base: { median: number; decisions?: string } | undefined;
-    for (const w of [...counts, 'auto' as const]) {
-      const resolved = w === 'auto' ? autoWorkers(shape) : w;
-      const [r] = await runChild({ kernel: 'speculative', shape: shape.name, workers: resolved, pods, runs });
-      base ??= { median: summarize(r!.rates).median, ...(r!.decisions ? { decisions: r!.decisions } : {}) };
-      push(r!, base, { nodes: shape.nodes, pods, workers: w, resolved });
-    }
+    const configs = [...counts, 'auto' as const];
+    const resolvedOf = (w: number | 'auto'): number => (w === 'auto' ? autoWorkers(shape) : w);
+    const results = await interleaved(configs, runs, (w) => ({
+      kernel: 'speculative',
+      shape: shape.name,
+      workers: resolvedOf(w),
+      pods,
+      runs: 1,
+    }));
+    configs.forEach((w, k) => {
+      const r = results[k]!;
+      base ??= { median: summarize(r.rates).median, ...(r.decisions ? { decisions: r.decisions } : {}) };
+      push(r, base, { nodes: shape.nodes, pods, workers: w, resolved: resolvedOf(w) });
+    });
   }
   if (!opts.coreOnly && wanted('sweep')) {
     const cores = machine().cores;
@@ -236,22 +271,24 @@ async function runSpeedup(opts: BenchOptions): Promise<SpeedupRow[]> {
     for (const isolation of opts.quick ? (['processes'] as const) : (['processes', 'threads'] as const)) {
       let base: { median: number } | undefined;
       const sweepCounts = opts.workers ?? (opts.quick ? [1, 2] : [1, 2, 4]);
-      for (const w of [...sweepCounts, 'auto' as const]) {
-        const [r] = await runChild({
-          kernel: 'sweep',
-          workers: w,
-          quick: opts.quick,
-          runs: opts.runs ?? (opts.quick ? 1 : runs),
-          isolation,
-        });
-        base ??= { median: summarize(r!.rates).median };
-        push(r!, base, {
+      const configs = [...sweepCounts, 'auto' as const];
+      const results = await interleaved(configs, opts.runs ?? (opts.quick ? 1 : runs), (w) => ({
+        kernel: 'sweep',
+        workers: w,
+        quick: opts.quick,
+        runs: 1,
+        isolation,
+      }));
+      configs.forEach((w, k) => {
+        const r = results[k]!;
+        base ??= { median: summarize(r.rates).median };
+        push(r, base, {
           nodes: 1213,
           pods: '',
           workers: w,
           resolved: w === 'auto' ? Math.min(cores, 24) : w,
         });
-      }
+      });
     }
   }
   if (!opts.coreOnly && wanted('ceiling')) {

@@ -90,7 +90,9 @@ export class ExternalSorter<T> {
         }
         return;
       }
-      if (this.#lines.length > 0) this.#spill();
+      // The last, partial buffer stays in memory as the newest run unless the runs need merging in
+      // groups first (more than fanIn): writing it out only to read it straight back costs time.
+      if (this.#lines.length > 0 && this.#runs.length + 1 > this.#fanIn) this.#spill();
       let runs = this.#runs;
       while (runs.length > this.#fanIn) {
         // Consecutive groups keep the runs in insertion order, which is what keeps equal keys stable.
@@ -102,7 +104,11 @@ export class ExternalSorter<T> {
             continue;
           }
           const file = this.#nextFile();
-          for await (const lines of this.#merge(group, false)) flushLines(file, lines);
+          for await (const lines of this.#merge(
+            group.map((f) => readLineBatches(f)),
+            false,
+          ))
+            flushLines(file, lines);
           flushLines(file, [], true);
           for (const f of group) rmSync(f, { force: true });
           merged.push(file);
@@ -110,7 +116,9 @@ export class ExternalSorter<T> {
         runs = merged;
       }
       this.#runs = runs;
-      yield* this.#merge(runs, true);
+      const sources = runs.map((f) => readLineBatches(f));
+      if (this.#lines.length > 0) sources.push(memoryLines(this.#sortBuffer(), this.#batch));
+      yield* this.#merge(sources, true);
     } finally {
       this.dispose();
     }
@@ -151,16 +159,16 @@ export class ExternalSorter<T> {
     this.#runs.push(file);
   }
 
-  /** The items of sorted runs merged by (key, run index), a batch at a time. */
-  #merge(files: readonly string[], decoded: true): AsyncGenerator<T[]>;
-  /** The lines of sorted runs merged by (key, run index), a batch at a time. */
-  #merge(files: readonly string[], decoded: false): AsyncGenerator<string[]>;
-  async *#merge(files: readonly string[], decoded: boolean): AsyncGenerator<(T | string)[]> {
+  /** The items of sorted runs (oldest first) merged by (key, run index), a batch at a time. */
+  #merge(runs: readonly AsyncGenerator<Line[]>[], decoded: true): AsyncGenerator<T[]>;
+  /** The lines of sorted runs (oldest first) merged by (key, run index), a batch at a time. */
+  #merge(runs: readonly AsyncGenerator<Line[]>[], decoded: false): AsyncGenerator<string[]>;
+  async *#merge(runs: readonly AsyncGenerator<Line[]>[], decoded: boolean): AsyncGenerator<(T | string)[]> {
     const codec = this.#codec;
     const cursors: Cursor<T>[] = [];
     try {
-      for (let r = 0; r < files.length; r++) {
-        const c = new Cursor<T>(r, readLineBatches(files[r]!));
+      for (let r = 0; r < runs.length; r++) {
+        const c = new Cursor<T>(r, runs[r]!);
         if (await c.advance(codec)) cursors.push(c);
       }
       const heap = new CursorHeap(cursors);
@@ -183,6 +191,15 @@ export class ExternalSorter<T> {
     } finally {
       for (const c of cursors) await c.source.return(undefined);
     }
+  }
+}
+
+/** A sorted in-memory run as line batches (line numbers are not needed by the merge). */
+async function* memoryLines(lines: readonly string[], batch: number): AsyncGenerator<Line[]> {
+  for (let i = 0; i < lines.length; i += batch) {
+    const out: Line[] = [];
+    for (let j = i; j < i + batch && j < lines.length; j++) out.push({ line: 0, text: lines[j]! });
+    yield out;
   }
 }
 

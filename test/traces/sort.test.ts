@@ -1,5 +1,6 @@
 import test from 'ava';
 import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { ExternalSorter, type RunCodec } from '../../traces/sort.js';
 import { tempDir } from './helpers.js';
 
@@ -31,6 +32,23 @@ test('runs on disk, merged in groups: same order, temp folder removed', async (t
   t.is(s.runs, 3);
   t.is(readdirSync(tmp).length, 1);
   t.deepEqual((await drain(s)).flat(), SORTED);
+  t.deepEqual(readdirSync(tmp), []);
+});
+
+test('the last partial buffer is merged from memory, as the newest run (equal keys stay stable)', async (t) => {
+  const tmp = tempDir();
+  // 7 items, 2 per run -> 3 runs on disk; '1:g' is still buffered at sorted(). 3 + 1 <= fan-in 4, so
+  // it is merged from memory and never written: the temp folder holds 3 files while the merge runs.
+  const s = new ExternalSorter(CODEC, { runItems: 2, fanIn: 4, tmp, batch: 1 });
+  for (const x of ITEMS) s.add(CODEC.key(x), x);
+  t.is(s.runs, 3);
+  const out: string[] = [];
+  for await (const batch of s.sorted()) {
+    if (out.length === 0) t.is(readdirSync(join(tmp, readdirSync(tmp)[0]!)).length, 3);
+    out.push(...batch);
+  }
+  // '1:g' (the newest run) comes after '1:b' and '1:d' (runs 0 and 1): insertion order at equal keys.
+  t.deepEqual(out, SORTED);
   t.deepEqual(readdirSync(tmp), []);
 });
 
