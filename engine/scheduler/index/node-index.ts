@@ -350,6 +350,11 @@ export class NodeIndex {
     return bits;
   }
 
+  /** Number of distinct images present on any node (0: ImageLocality has nothing to score). */
+  get imageCount(): number {
+    return this.#imageNodes.size;
+  }
+
   /** Number of live nodes that have an image under this exact name. */
   imageNodeCount(name: string): number {
     return this.#imageNodes.get(name) ?? 0;

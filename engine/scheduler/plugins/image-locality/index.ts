@@ -44,10 +44,17 @@ export class ImageLocality implements ScorePlugin {
   }
   score(_s: CycleState, pod: PodInfo, nodes: Int32Array, count: number, out: Float64Array): void {
     const spec = pod.pod.spec;
-    const images = [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])].map((c) =>
-      normalizedImageName(c.image ?? ''),
-    );
     const idx = this.#idx;
+    const containers = spec?.initContainers?.length
+      ? [...spec.initContainers, ...(spec.containers ?? [])]
+      : (spec?.containers ?? []);
+    if (idx.imageCount === 0) {
+      // No node lists any image: every node scores calculatePriority(0, n) (the case below, without
+      // normalizing names every cycle).
+      out.fill(calculatePriority(0, containers.length), 0, count);
+      return;
+    }
+    const images = containers.map((c) => normalizedImageName(c.image ?? ''));
     const total = idx.count;
     const spread = images.map((n) => idx.imageNodeCount(n) / total);
     if (spread.every((x) => x === 0)) {

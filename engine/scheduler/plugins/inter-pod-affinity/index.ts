@@ -200,6 +200,14 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
   preFilter(state: CycleState, pod: PodInfo): PreFilterResult {
     const idx = this.#idx;
     const terms = podAffinityTerms(idx, pod.pod);
+    // No required terms of its own and no bound pod with required anti-affinity: nothing to count
+    // (the Skip below, without building empty counts every cycle).
+    if (
+      terms.requiredAffinity.length === 0 &&
+      terms.requiredAntiAffinity.length === 0 &&
+      this.#antiGroups.size === 0
+    )
+      return { status: SKIP };
     const nsLabels = this.#nsLabels(pod.namespace);
     // Existing pods' required anti-affinity: each group's terms tested once; a matching term counts
     // the group's pods per domain (by reference: the groups keep them current).
@@ -334,6 +342,9 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     const terms = podAffinityTerms(idx, pod.pod);
     const hasConstraints = terms.preferredAffinity.length > 0 || terms.preferredAntiAffinity.length > 0;
     if (this.#args.ignorePreferredTermsOfExistingPods && !hasConstraints) return SKIP;
+    // No preferred terms of its own and no bound pod with scoring terms: no score anywhere (the Skip
+    // below, without building the maps every cycle).
+    if (!hasConstraints && this.#scoringGroups.size === 0) return SKIP;
     const nsLabels = this.#nsLabels(pod.namespace);
     const scores = new Map<number, Map<number, number>>();
     // kube-scheduler skips existing pods on label-less nodes; such a node has no topology value

@@ -80,4 +80,9 @@ export class PodGroups {
   values(): IterableIterator<PodGroup> {
     return this.#groups.values();
   }
+
+  /** Number of groups (0: no pod of this kind is bound anywhere). */
+  get size(): number {
+    return this.#groups.size;
+  }
 }

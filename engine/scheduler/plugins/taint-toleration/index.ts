@@ -64,7 +64,10 @@ export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugi
     const idx = this.#index;
     if (this.#memoPod !== pod || this.#memo.length < idx.taintTable.size) {
       this.#memoPod = pod;
-      this.#memo = new Int8Array(Math.max(16, idx.taintTable.size * 2));
+      // A new pod: forget the verdicts (reusing the array while it is large enough).
+      if (this.#memo.length < idx.taintTable.size)
+        this.#memo = new Int8Array(Math.max(16, idx.taintTable.size * 2));
+      else this.#memo.fill(0);
     }
     const memo = this.#memo;
     const tolerations = pod.pod.spec?.tolerations ?? [];

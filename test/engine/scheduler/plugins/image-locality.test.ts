@@ -49,3 +49,37 @@ test('score: size scaled by spread, thresholds 23 MB .. 1000 MB per container', 
   );
   t.deepEqual(scoresOf(s2.explain(makePod('p').container('huge:1').build()), 'ImageLocality'), { n1: 100 });
 });
+
+test('NodeIndex.imageCount: distinct images on live nodes; no image anywhere scores every node 0', (t) => {
+  const n1 = makeNode('n1')
+    .cap({ cpu: '1', pods: 10 })
+    .image(['big:latest'], 500 * MB)
+    .image(['small:latest'], 10 * MB)
+    .build();
+  const n2 = makeNode('n2')
+    .cap({ cpu: '1', pods: 10 })
+    .image(['big:latest'], 500 * MB)
+    .build();
+  const s = cluster([n1, n2], [], onlyPlugins([{ name: 'ImageLocality' }]));
+  t.is(s.index.imageCount, 2); // big (on both nodes, counted once) and small
+  s.removeNode('n1');
+  t.is(s.index.imageCount, 1); // small left with n1
+  s.removeNode('n2');
+  t.is(s.index.imageCount, 0);
+  // Nodes that list no image at all: sum 0 clamps to the 23 MB floor → calculatePriority(0, 2) = 0
+  // on every node, with an init container counted as a container (2 containers: max 2,000 MB).
+  const bare = cluster(
+    [makeNode('a').cap({ cpu: '1', pods: 10 }).build(), makeNode('b').cap({ cpu: '1', pods: 10 }).build()],
+    [],
+    onlyPlugins([{ name: 'ImageLocality' }]),
+  );
+  t.is(bare.index.imageCount, 0);
+  t.is(calculatePriority(0, 2), 0);
+  t.deepEqual(
+    scoresOf(bare.explain(makePod('p').container('big').container('small').build()), 'ImageLocality'),
+    {
+      a: 0,
+      b: 0,
+    },
+  );
+});
