@@ -91,8 +91,10 @@ export class ResourceVector {
   /** Computes the pod's requests for the configured resources (non-zero defaults unless `useRequested`). */
   prepare(idx: NodeIndex, pod: PodInfo): void {
     const r = pod.resources;
-    this.allocCols.length = 0;
-    this.reqCols.length = 0;
+    // Written by index, not emptied and pushed: emptying an array frees its storage, and this runs
+    // twice per plugin per cycle.
+    this.allocCols.length = this.resources.length;
+    this.reqCols.length = this.resources.length;
     for (let i = 0; i < this.resources.length; i++) {
       const name = this.resources[i]!.name;
       const id = idx.resourceId(name);
@@ -104,14 +106,13 @@ export class ResourceVector {
       this.podRequest[i] = amount;
       const scalar = isScalarResourceName(name);
       // kube-scheduler scores only cpu, memory, ephemeral-storage and scalar resources the pod requests.
-      this.allocCols.push(idx.allocatable[id]!);
-      this.reqCols.push(
+      this.allocCols[i] = idx.allocatable[id]!;
+      this.reqCols[i] =
         id === RES_CPU && !this.useRequested
           ? idx.nonZeroMilliCpu
           : id === RES_MEMORY && !this.useRequested
             ? idx.nonZeroMemoryBytes
-            : idx.requested[id]!,
-      );
+            : idx.requested[id]!;
       this.skip[i] =
         (scalar && amount === 0) ||
         (!scalar && id !== RES_CPU && id !== RES_MEMORY && id !== RES_EPHEMERAL_STORAGE)
