@@ -41,6 +41,14 @@ export function openText(file: string): Readable {
 export function streamError(file: string, line: number, err: unknown): unknown {
   if (err instanceof InputError) return err;
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EISDIR')
+    return new InputError(
+      file,
+      undefined,
+      undefined,
+      'is a folder, not a file: name the trace file(s) instead (e.g. --nodes and --pods)',
+      'NOT_A_FILE',
+    );
   if (typeof code === 'string' && code.startsWith('Z_')) {
     return new InputError(
       file,

@@ -7,8 +7,9 @@ import {
   readCsvRows,
   splitCsvLine,
   splitFields,
+  readFirstLine,
 } from '../../traces/input.js';
-import { tempFile } from './helpers.js';
+import { tempDir, tempFile } from './helpers.js';
 
 test('splitFields cuts the fields of a range as slice + split would', (t) => {
   const text = 'x\n1,,a b,\n7';
@@ -125,4 +126,11 @@ test('plainDecimalAt: Number() of short plain decimals read in place, NaN for th
   // 16 digits, 17 characters, a bare dot at either end, two dots, a sign, an exponent, empty
   for (const s of ['1234567890123456', '123456789012345.6', '1.', '.5', '1..2', '1.2.3', '-1', '1e3', ''])
     t.true(Number.isNaN(at(s)), s);
+});
+
+test('a folder where a trace file is expected: one input error naming it (not an internal error)', async (t) => {
+  const dir = tempDir();
+  await t.throwsAsync(() => readFirstLine(dir), {
+    message: `${dir}: is a folder, not a file: name the trace file(s) instead (e.g. --nodes and --pods)`,
+  });
 });

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmdirSync, rmSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { KreplayError } from '../../engine/api/errors.js';
 
@@ -35,11 +35,54 @@ export class StagedOutput {
     return join(this.staging, name);
   }
 
-  /** Moves every staged file into `dir`, replacing older ones of the same name. */
+  /**
+   * Moves every staged file into `dir`, replacing older ones of the same name — all or none: a
+   * folder in the way of a file fails before anything moves, and a rename that fails puts back what
+   * was already moved (the older files included). Errors name the report's real path.
+   */
   commit(): void {
     if (this.#done) return;
-    for (const name of readdirSync(this.staging).sort())
-      renameSync(join(this.staging, name), join(this.dir, name));
+    const names = readdirSync(this.staging).sort();
+    for (const name of names) {
+      const target = join(this.dir, name);
+      let isDir = false;
+      try {
+        isDir = lstatSync(target).isDirectory();
+      } catch {
+        // Nothing there yet.
+      }
+      if (isDir)
+        throw new KreplayError(
+          'BAD_OUTPUT',
+          `${target}: cannot write the report there (a folder is in the way)`,
+        );
+    }
+    const old = mkdtempSync(join(this.dir, '.kreplay-old-'));
+    const placed: string[] = [];
+    const kept: string[] = [];
+    try {
+      for (const name of names) {
+        const target = join(this.dir, name);
+        try {
+          renameSync(target, join(old, name));
+          kept.push(name);
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        }
+        renameSync(join(this.staging, name), target);
+        placed.push(name);
+      }
+    } catch (err) {
+      for (const name of placed) rmSync(join(this.dir, name), { force: true });
+      for (const name of kept) renameSync(join(old, name), join(this.dir, name));
+      rmSync(old, { recursive: true, force: true });
+      const code = (err as NodeJS.ErrnoException).code ?? 'error';
+      throw new KreplayError(
+        'BAD_OUTPUT',
+        `${this.dir}: cannot write reports there (${code}); nothing was changed`,
+      );
+    }
+    rmSync(old, { recursive: true, force: true });
     rmSync(this.staging, { recursive: true, force: true });
     this.#done = true;
   }
