@@ -110,13 +110,16 @@ export function register(program: Command): void {
 
 /** The fill experiment's summary as a terminal table: unallocated GPU % at 100% and at max load. */
 export function formatFillSummary(result: FillExperimentResult, seeds: number): string {
+  // The @100% column only when the run went past 100% (as in summary.csv).
+  const with100 = result.maxLoad > 100;
   const lines = [
     `unallocated GPU % (median / mean over ${seeds} seeds)`,
-    `${'workload'.padEnd(32)} ${'policy'.padEnd(11)} ${'@100%'.padStart(15)} ${`@${result.maxLoad}%`.padStart(15)}`,
+    `${'workload'.padEnd(32)} ${'policy'.padEnd(11)}${with100 ? ` ${'@100%'.padStart(15)}` : ''} ${`@${result.maxLoad}%`.padStart(15)}`,
   ];
   for (const r of result.summary) {
+    const at100 = `${r.medianUnallocatedAt100.toFixed(2)} / ${r.meanUnallocatedAt100.toFixed(2)}`;
     lines.push(
-      `${r.workload.padEnd(32)} ${GPU_POLICY_LABELS[r.policy].padEnd(11)} ${`${r.medianUnallocatedAt100.toFixed(2)} / ${r.meanUnallocatedAt100.toFixed(2)}`.padStart(15)} ${`${r.medianUnallocatedAtMax.toFixed(2)} / ${r.meanUnallocatedAtMax.toFixed(2)}`.padStart(15)}`,
+      `${r.workload.padEnd(32)} ${GPU_POLICY_LABELS[r.policy].padEnd(11)}${with100 ? ` ${at100.padStart(15)}` : ''} ${`${r.medianUnallocatedAtMax.toFixed(2)} / ${r.meanUnallocatedAtMax.toFixed(2)}`.padStart(15)}`,
     );
   }
   return `${lines.join('\n')}\n`;

@@ -174,13 +174,15 @@ export function fillCsvs(result: FillExperimentResult): { alloc: string; frag: s
       header,
       ...result.cells.map((c) => [c.workload, c.policy, String(c.seed), ...pick(c).map(cellValue)]),
     ]);
+  // The 100% columns only when the run went past 100% (at 100 they would repeat the max-load ones;
+  // below 100 the point was never reached).
+  const with100 = result.maxLoad > 100;
   const summary = stringify([
     [
       'workload',
       'policy',
       'seeds',
-      'median_unallocated_at_100',
-      'mean_unallocated_at_100',
+      ...(with100 ? ['median_unallocated_at_100', 'mean_unallocated_at_100'] : []),
       `median_unallocated_at_${result.maxLoad}`,
       `mean_unallocated_at_${result.maxLoad}`,
       'mean_failed_pods',
@@ -189,8 +191,7 @@ export function fillCsvs(result: FillExperimentResult): { alloc: string; frag: s
       r.workload,
       r.policy,
       r.seeds,
-      r.medianUnallocatedAt100,
-      r.meanUnallocatedAt100,
+      ...(with100 ? [r.medianUnallocatedAt100, r.meanUnallocatedAt100] : []),
       r.medianUnallocatedAtMax,
       r.meanUnallocatedAtMax,
       r.meanFailedPods,

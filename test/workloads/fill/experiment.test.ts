@@ -75,3 +75,30 @@ test('CLI parsers', (t) => {
   t.deepEqual(parsePolicies('fgd,BestFit,fgd'), ['fgd', 'bestfit']);
   t.throws(() => parsePolicies('tetris'));
 });
+
+test('summary.csv has the 100% columns only when the run goes past 100% (no repeated header at 100)', async (t) => {
+  const { nodes, pods } = await inputs();
+  const run = (maxLoad: number) =>
+    runFillExperiment({
+      nodesPath: nodes,
+      podsPaths: [pods],
+      policies: ['fgd'],
+      seeds: [1],
+      workers: 1,
+      maxLoad,
+    });
+  const header = async (maxLoad: number): Promise<string> =>
+    fillCsvs(await run(maxLoad)).summary.split('\n')[0]!;
+  t.is(
+    await header(130),
+    'workload,policy,seeds,median_unallocated_at_100,mean_unallocated_at_100,median_unallocated_at_130,mean_unallocated_at_130,mean_failed_pods',
+  );
+  t.is(
+    await header(100),
+    'workload,policy,seeds,median_unallocated_at_100,mean_unallocated_at_100,mean_failed_pods',
+  );
+  t.is(
+    await header(50),
+    'workload,policy,seeds,median_unallocated_at_50,mean_unallocated_at_50,mean_failed_pods',
+  );
+});
