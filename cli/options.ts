@@ -26,8 +26,11 @@ export function parseSeeds(text: string, flag = '--seeds'): string[] {
     return Array.from({ length: b - a + 1 }, (_, i) => String(a + i));
   }
   const list = text.split(',').map((s) => s.trim());
-  if (list.some((s) => s === ''))
-    throw bad(flag, `${JSON.stringify(text)} is not a range a..b or a comma list`);
+  if (list.some((s) => s === '' || s.includes('..')))
+    throw bad(flag, `${JSON.stringify(text)} is not a range a..b of whole numbers or a comma list`);
+  const twice = list.find((s, i) => list.indexOf(s) !== i);
+  // A repeated seed would count one run twice in the means and confidence intervals.
+  if (twice !== undefined) throw bad(flag, `seed ${JSON.stringify(twice)} is given twice`);
   return list;
 }
 

@@ -72,6 +72,21 @@ export async function compareAndReport(opts: {
   return runs;
 }
 
+/**
+ * `--policies`: the comma list, each policy once in first-seen order, as `experiment fill` does (a
+ * repeat would count one policy's runs twice in its means and confidence intervals).
+ */
+export function uniquePolicies(text: string): string[] {
+  return [
+    ...new Set(
+      text
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  ];
+}
+
 /** `kreplay compare`: policies × traces × seeds over worker threads; compare.csv and report.html. */
 export function register(program: Command): void {
   const cmd = program
@@ -106,7 +121,7 @@ Example:
       const executor = await executorFromFlags(flags);
       await compareAndReport({
         traces: splitTraces(traceInputsFromOptions(flags)),
-        policies: flags.policies.split(',').filter(Boolean),
+        policies: uniquePolicies(flags.policies),
         seeds: parseSeeds(flags.seeds),
         workers: parseWorkers(flags.workers),
         outDir: flags.out,

@@ -1,5 +1,6 @@
 import test from 'ava';
 import { parseBucket, parseSeeds, parseUntil, parseWorkers } from '../../cli/options.js';
+import { uniquePolicies } from '../../cli/commands/compare.js';
 import { formatSummaryTable } from '../../cli/summary-table.js';
 import { createProgress } from '../../cli/progress.js';
 import type { RunSummary } from '../../reports/types.js';
@@ -9,7 +10,12 @@ test('--seeds: ranges and lists', (t) => {
   t.deepEqual(parseSeeds('7'), ['7']);
   t.deepEqual(parseSeeds('1, 5,9'), ['1', '5', '9']);
   t.throws(() => parseSeeds('5..1'), { message: /--seeds: "5\.\.1": the range goes backwards/ });
-  t.throws(() => parseSeeds('1,,2'), { message: /is not a range a\.\.b or a comma list/ });
+  // Not a literal seed "a..b": a range must be whole numbers.
+  t.throws(() => parseSeeds('a..b'), {
+    message: '--seeds: "a..b" is not a range a..b of whole numbers or a comma list',
+  });
+  t.throws(() => parseSeeds('1,2,1'), { message: '--seeds: seed "1" is given twice' });
+  t.throws(() => parseSeeds('1,,2'), { message: /is not a range a\.\.b of whole numbers or a comma list/ });
 });
 
 test('--bucket', (t) => {
@@ -65,4 +71,12 @@ test('progress is silent when stderr is not a terminal', (t) => {
     process.stderr.write = orig;
   }
   t.deepEqual(writes, []);
+});
+
+test('compare --policies: each policy once, in first-seen order', (t) => {
+  t.deepEqual(uniquePolicies('default-scheduler,most-allocated,default-scheduler, balanced,'), [
+    'default-scheduler',
+    'most-allocated',
+    'balanced',
+  ]);
 });
