@@ -22,8 +22,9 @@ export function trailerOf(t: Record<string, unknown> | undefined): RunTrailer | 
 }
 
 /**
- * Folds a saved event log into its reports, with the facts of its trailer. A log without a usable
- * trailer gets its hash from a second, verifying pass and a wall time of 0 (so decisionsPerSecond 0).
+ * Folds a saved event log into its reports, with the wall time of its trailer and the hash and entry
+ * count of a second, verifying pass (a log without a usable trailer: wall time 0, so
+ * decisionsPerSecond 0). A log whose chain or trailer does not verify is refused.
  * Unreadable or malformed files raise an {@link InputError} naming the file.
  */
 export async function foldLogFile(path: string, opts: ReportFoldOptions = {}): Promise<RunReport> {
@@ -43,13 +44,16 @@ export async function foldLogFile(path: string, opts: ReportFoldOptions = {}): P
             : e.message;
     throw new InputError(path, undefined, undefined, why, 'BAD_LOG');
   }
-  let trailer = trailerOf(raw);
-  if (!trailer) {
-    const v = await verifyLogFile(path);
-    if (!v.ok) throw new InputError(path, v.line, undefined, v.reason, 'BAD_LOG');
-    trailer = { wallSeconds: 0, eventLogSha256: v.hash, events: v.entries };
-  }
-  return fold.finish(trailer);
+  // The chain is always checked (a second pass): a tampered log, or one whose trailer does not match
+  // its chain, is refused instead of stamped with the trailer's hash.
+  const v = await verifyLogFile(path);
+  if (!v.ok) throw new InputError(path, v.line, undefined, v.reason, 'BAD_LOG');
+  const trailer = trailerOf(raw);
+  return fold.finish(
+    trailer
+      ? { ...trailer, eventLogSha256: v.hash, events: v.entries }
+      : { wallSeconds: 0, eventLogSha256: v.hash, events: v.entries },
+  );
 }
 
 /** The names of the files {@link writeRunOutputs} writes. */

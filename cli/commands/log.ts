@@ -14,11 +14,11 @@ export function register(program: Command): void {
     .option('--json', 'print the result as JSON')
     .addHelpText(
       'after',
-      '\nExample:\n  kreplay log verify reports/demo/default-scheduler/events.ndjson.gz\n',
+      '\nExample:\n  kreplay log verify reports/demo/runs/default-scheduler--openb_pod_list_default--seed1/events.ndjson.gz\n',
     )
     .action(async (path: string, opts: { json?: boolean }) => {
       if (!existsSync(path)) throw new InputError(path, undefined, undefined, 'no such file or directory');
-      const r = await verifyLogFile(path);
+      const r = await verifyLogFile(path, { requireTrailer: true });
       if (opts.json) process.stdout.write(`${JSON.stringify(r)}\n`);
       if (!r.ok)
         throw new CheckFailed(`${path}:${r.line}: ${r.reason} (first ${r.entries} entries verified)`);

@@ -17,7 +17,7 @@ export function register(program: Command): void {
     .description(`rebuild every report of a run from its saved event log (${RUN_REPORT_FILES.join(', ')})`)
     .addHelpText(
       'after',
-      '\nExample:\n  kreplay report reports/demo/default-scheduler/events.ndjson.gz --out /tmp/demo-report\n',
+      '\nExample:\n  kreplay report reports/demo/runs/default-scheduler--openb_pod_list_default--seed1/events.ndjson.gz --out /tmp/demo-report\n',
     )
     .action(async (path: string, opts: { out: string }) => {
       if (!existsSync(path)) throw new InputError(path, undefined, undefined, 'no such file or directory');

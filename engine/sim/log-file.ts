@@ -121,18 +121,29 @@ export async function* readLog(
 export type VerifyResult =
   { ok: true; entries: number; hash: string } | { ok: false; entries: number; line: number; reason: string };
 
+/** Options of {@link verifyLogFile}. */
+export interface VerifyOptions {
+  /** Fail when the log has no trailer line (a replay always writes one: without it, it was cut short). */
+  readonly requireTrailer?: boolean;
+}
+
 /**
  * Recomputes the chain over every line and compares it with each line's `h`; reports the first
- * line that is unparsable, out of sequence or whose hash does not match.
+ * line that is unparsable, out of sequence or whose hash does not match. A trailer must be the last
+ * line, and the entry count and chain hash it states (`events`, `eventLogSha256`, when present) must
+ * be the chain's: a log cut short or with an edited trailer fails.
  */
-export async function verifyLogFile(path: string): Promise<VerifyResult> {
+export async function verifyLogFile(path: string, opts: VerifyOptions = {}): Promise<VerifyResult> {
   let hash = GENESIS_HASH;
   let entries = 0;
   let expectSeq: number | undefined;
   let current = 0;
+  let trailer: Record<string, unknown> | undefined;
+  let trailerLine = 0;
   try {
     for await (const { lineNo, line } of readLogLines(path)) {
       current = lineNo;
+      if (trailer) return { ok: false, entries, line: lineNo, reason: 'a line after the trailer' };
       let e: Record<string, unknown>;
       try {
         e = JSON.parse(line) as Record<string, unknown>;
@@ -149,7 +160,11 @@ export async function verifyLogFile(path: string): Promise<VerifyResult> {
         expectSeq = r.seq + 1;
         continue;
       }
-      if (e.trailer !== undefined && Object.keys(e).length === 1) continue;
+      if (e.trailer !== undefined && Object.keys(e).length === 1) {
+        trailer = (e.trailer ?? {}) as Record<string, unknown>;
+        trailerLine = lineNo;
+        continue;
+      }
       const h = e.h;
       delete e.h;
       if (typeof e.seq !== 'number') return { ok: false, entries, line: lineNo, reason: 'missing seq' };
@@ -169,5 +184,17 @@ export async function verifyLogFile(path: string): Promise<VerifyResult> {
   } catch (err) {
     return { ok: false, entries, line: current + 1, reason: `unreadable: ${(err as Error).message}` };
   }
+  if (trailer) {
+    if (typeof trailer.events === 'number' && trailer.events !== entries)
+      return {
+        ok: false,
+        entries,
+        line: trailerLine,
+        reason: `the trailer says ${trailer.events} entries, the chain has ${entries}`,
+      };
+    if (typeof trailer.eventLogSha256 === 'string' && trailer.eventLogSha256 !== hash)
+      return { ok: false, entries, line: trailerLine, reason: "the trailer's sha256 is not the chain's" };
+  } else if (opts.requireTrailer)
+    return { ok: false, entries, line: current + 1, reason: 'no trailer line: the log was cut short' };
   return { ok: true, entries, hash };
 }

@@ -2,6 +2,7 @@ import test from 'ava';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { ReportFold } from '../../reports/fold.js';
 import { writeRunReports } from '../../reports/csv.js';
 import { foldLogFile, writeRunOutputs, RUN_REPORT_FILES } from '../../reports/run.js';
@@ -160,5 +161,19 @@ test('a log that is not a log raises InputError naming the file', async (t) => {
   await t.throwsAsync(foldLogFile(join(dir, 'missing.gz')), {
     instanceOf: InputError,
     message: /missing\.gz: no such file/,
+  });
+});
+
+test('a log whose trailer does not match its chain is refused, not stamped with the trailer hash', async (t) => {
+  const dir = tmp();
+  const path = join(dir, 'events.ndjson.gz');
+  writeLogFile(path, sampleLog().entries, { wallSeconds: 2, events: 31 }, () => {});
+  const lines = gunzipSync(readFileSync(path)).toString('utf8').trim().split('\n');
+  // The first 10 entries with the whole log's trailer: a log cut short.
+  const cut = join(dir, 'cut.ndjson.gz');
+  writeFileSync(cut, gzipSync(`${[...lines.slice(0, 10), lines[lines.length - 1]!].join('\n')}\n`));
+  await t.throwsAsync(foldLogFile(cut), {
+    instanceOf: InputError,
+    message: `${cut}:11: the trailer says 31 entries, the chain has 10`,
   });
 });

@@ -154,6 +154,44 @@ test('the log file verifies, reads back, and names the first tampered line', asy
   writeFileSync(bad, truncated);
   const r = await verifyLogFile(bad);
   t.false(r.ok);
+
+  // Cut at a line boundary (the first 40 entries, no trailer): the chain alone is fine, so only a
+  // required trailer catches it; with the original trailer appended, its count disagrees.
+  const head = lines.slice(0, 40);
+  writeFileSync(bad, gzipSync(`${head.join('\n')}\n`));
+  const cut = await verifyLogFile(bad);
+  t.true(cut.ok);
+  t.is(cut.entries, 40);
+  t.deepEqual(await verifyLogFile(bad, { requireTrailer: true }), {
+    ok: false,
+    entries: 40,
+    line: 41,
+    reason: 'no trailer line: the log was cut short',
+  });
+  const trailerLine = lines.find((l) => l.startsWith('{"trailer"'))!;
+  const counted = (tr: Record<string, unknown>): string => JSON.stringify({ trailer: tr });
+  writeFileSync(bad, gzipSync(`${[...head, counted({ events: 30_000, wallSeconds: 1.5 })].join('\n')}\n`));
+  t.deepEqual(await verifyLogFile(bad), {
+    ok: false,
+    entries: 40,
+    line: 41,
+    reason: 'the trailer says 30000 entries, the chain has 40',
+  });
+  writeFileSync(bad, gzipSync(`${[...head, counted({ eventLogSha256: sim.log.hash })].join('\n')}\n`));
+  t.deepEqual(await verifyLogFile(bad), {
+    ok: false,
+    entries: 40,
+    line: 41,
+    reason: "the trailer's sha256 is not the chain's",
+  });
+  // Anything after the trailer.
+  writeFileSync(bad, gzipSync(`${[...head, trailerLine, lines[40]].join('\n')}\n`));
+  t.deepEqual(await verifyLogFile(bad), {
+    ok: false,
+    entries: 40,
+    line: 42,
+    reason: 'a line after the trailer',
+  });
 });
 
 test('a resumed run writes a log that verifies on its own and continues the chain', async (t) => {
