@@ -83,3 +83,33 @@ test('going back in time is an InputError on that line; skip counts it', async (
   );
   t.deepEqual(src.loss.skipped, { 'invalid time': 1 });
 });
+
+test('an object the store would reject is an InputError at its line (field named); skip counts it', async (t) => {
+  const pod = (name: string, cpu: string) => ({
+    kind: 'Pod',
+    metadata: { name, namespace: 'default' },
+    spec: { containers: [{ name: 'c', image: 'x', resources: { requests: { cpu } } }] },
+  });
+  const lines = [
+    { time: 0, op: 'create', object: pod('a', '1') },
+    { time: 1, op: 'create', object: pod('b', '-1') },
+    { time: 2, op: 'create', object: { kind: 'Widget', metadata: { name: 'w' } } },
+    { time: 3, op: 'delete', object: { kind: 'Pod', metadata: { name: 'a', namespace: 'default' } } },
+  ].map((r) => JSON.stringify(r));
+  const file = tempFile('bad.ndjson', lines.join('\n'));
+  const err = await t.throwsAsync(collect(readNative(file).records), { instanceOf: InputError });
+  t.is(
+    err!.message,
+    `${file}:2: object.spec.containers[0].resources.requests.cpu: must be greater than or equal to 0, got "-1"`,
+  );
+  const src = readNative(file, { onInvalid: 'skip' });
+  // A delete names its object by kind and name only: not validated.
+  t.deepEqual(
+    (await collect(src.records)).map((r) => `${r.op} ${r.object.metadata?.name}`),
+    ['create a', 'delete a'],
+  );
+  t.deepEqual(src.loss.skipped, {
+    'invalid object.spec.containers[0].resources.requests.cpu': 1,
+    'invalid object.kind': 1,
+  });
+});

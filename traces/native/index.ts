@@ -8,7 +8,8 @@ import { basename, dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import { InputError } from '../../engine/api/errors.js';
+import { InputError, ValidationError } from '../../engine/api/errors.js';
+import { validateObject } from '../../engine/api/validate.js';
 import type { KObject } from '../../engine/api/types.js';
 import { isGzip, readLines, SkipCounter, type OnInvalid } from '../input.js';
 import type { LossReport, TraceRecord, TraceSource } from '../types.js';
@@ -75,6 +76,18 @@ function parseLine(
   if (typeof o.kind !== 'string' || o.kind === '') throw new InputError(file, line, 'object.kind', 'missing');
   if (typeof o.metadata?.name !== 'string' || o.metadata.name === '')
     throw new InputError(file, line, 'object.metadata.name', 'missing');
+  if (rec.op !== 'delete') {
+    // The checks the store makes on create/update, here, so a bad object is reported at its line
+    // (and skippable with --on-invalid skip) instead of failing the replay later.
+    try {
+      validateObject(o);
+    } catch (e) {
+      if (!(e instanceof ValidationError)) throw e;
+      const bare =
+        e.path && e.message.startsWith(`${e.path}: `) ? e.message.slice(e.path.length + 2) : e.message;
+      throw new InputError(file, line, e.path ? `object.${e.path}` : 'object', bare, e.code);
+    }
+  }
   return { time, rfc, op: rec.op as TraceRecord['op'], object: o };
 }
 
