@@ -72,8 +72,11 @@ export async function* readLineBatches(file: string): AsyncGenerator<Line[]> {
   let line = 0;
   let carry = '';
   try {
+    let first = true;
     for await (const chunk of input as AsyncIterable<string>) {
-      const text = carry + chunk;
+      // A UTF-8 byte-order mark (Excel writes one) is not part of the first line.
+      const text = carry + (first && chunk.charCodeAt(0) === 0xfeff ? chunk.slice(1) : chunk);
+      first = false;
       const batch: Line[] = [];
       let start = 0;
       for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
@@ -144,8 +147,11 @@ export async function* readCsvRowBatches(file: string): AsyncGenerator<CsvRow[]>
   let line = 0;
   let carry = '';
   try {
+    let first = true;
     for await (const chunk of input as AsyncIterable<string>) {
-      const text = carry + chunk;
+      // A UTF-8 byte-order mark (Excel writes one) is not part of the first line.
+      const text = carry + (first && chunk.charCodeAt(0) === 0xfeff ? chunk.slice(1) : chunk);
+      first = false;
       const quoted = text.includes('"');
       const batch: CsvRow[] = [];
       let start = 0;

@@ -134,3 +134,8 @@ test('a folder where a trace file is expected: one input error naming it (not an
     message: `${dir}: is a folder, not a file: name the trace file(s) instead (e.g. --nodes and --pods)`,
   });
 });
+
+test('a UTF-8 byte-order mark does not become part of the first line', async (t) => {
+  const file = tempFile('bom.csv', '\ufeffname,cpu\na,1\n');
+  t.is(await readFirstLine(file), 'name,cpu');
+});
