@@ -113,6 +113,27 @@ function parsePathString(s: string): Path {
   return out;
 }
 
+/** The fields of a `kubescheduler.config.k8s.io/v1` KubeSchedulerConfiguration (those not modelled are accepted and ignored). */
+const CONFIG_FIELDS = new Set([
+  'apiVersion',
+  'kind',
+  'parallelism',
+  'leaderElection',
+  'clientConnection',
+  'healthzBindAddress',
+  'metricsBindAddress',
+  'enableProfiling',
+  'enableContentionProfiling',
+  'percentageOfNodesToScore',
+  'podInitialBackoffSeconds',
+  'podMaxBackoffSeconds',
+  'profiles',
+  'extenders',
+  'delayCacheUntilActive',
+]);
+/** The fields of a KubeSchedulerProfile. */
+const PROFILE_FIELDS = new Set(['schedulerName', 'percentageOfNodesToScore', 'plugins', 'pluginConfig']);
+
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -138,8 +159,14 @@ export function resolveSchedulerConfig(text: string, fileName: string, registry:
     const e = doc.errors[0]!;
     throw new ConfigError(fileName, e.linePos?.[0]?.line, '', `invalid YAML: ${e.message.split('\n')[0]}`);
   }
-  const raw: unknown = doc.toJS() ?? {};
+  const js: unknown = doc.toJS();
+  if (js === null || js === undefined) return fail([], 'empty file: expected a KubeSchedulerConfiguration');
+  const raw = js;
   if (!isObject(raw)) return fail([], 'expected a KubeSchedulerConfiguration object');
+  // Strict decoding, as kube-scheduler's: a misspelt field is an error, not a silent default.
+  for (const k of Object.keys(raw))
+    if (!CONFIG_FIELDS.has(k))
+      fail([k], `unknown field ${JSON.stringify(k)} of a KubeSchedulerConfiguration`);
   if (raw.apiVersion !== undefined && raw.apiVersion !== API_VERSION) {
     fail(
       ['apiVersion'],
@@ -168,6 +195,8 @@ export function resolveSchedulerConfig(text: string, fileName: string, registry:
     const base: Path = ['profiles', i];
     if (!isObject(rp)) fail(base, 'must be an object');
     const prof = rp as Record<string, unknown>;
+    for (const k of Object.keys(prof))
+      if (!PROFILE_FIELDS.has(k)) fail([...base, k], `unknown field ${JSON.stringify(k)} of a profile`);
     const schedulerName = prof.schedulerName ?? DEFAULT_SCHEDULER_NAME;
     if (typeof schedulerName !== 'string' || schedulerName === '')
       fail([...base, 'schedulerName'], 'must be a non-empty string');
@@ -206,6 +235,9 @@ function readPluginSet(v: unknown, p: Path, fail: Fail): PluginSetRaw {
   const out: PluginSetRaw = { enabled: [], disabled: [], enabledPaths: [] };
   if (v === undefined || v === null) return out;
   if (!isObject(v)) return fail(p, 'must be an object with enabled/disabled lists');
+  for (const k of Object.keys(v))
+    if (k !== 'enabled' && k !== 'disabled')
+      fail([...p, k], `unknown field ${JSON.stringify(k)} (want enabled, disabled)`);
   for (const which of ['enabled', 'disabled'] as const) {
     const list = v[which];
     if (list === undefined || list === null) continue;

@@ -187,6 +187,20 @@ test('errors name the file, line and path', (t) => {
 `,
       'sched.yaml:6: profiles[0].plugins.queueSort: only one queue sort plugin required for profile with scheduler name "default-scheduler", but got 0',
     ],
+    // Strict decoding (kube-scheduler rejects unknown fields): misspelt fields are errors, not defaults.
+    [`profilez: []\n`, 'sched.yaml:3: profilez: unknown field "profilez" of a KubeSchedulerConfiguration'],
+    [
+      `profiles:\n  - schedulerNam: x\n`,
+      'sched.yaml:4: profiles[0].schedulerNam: unknown field "schedulerNam" of a profile',
+    ],
+    [
+      `profiles:
+  - plugins:
+      score:
+        enable: [{ name: ImageLocality }]
+`,
+      'sched.yaml:6: profiles[0].plugins.score.enable: unknown field "enable" (want enabled, disabled)',
+    ],
   ];
   for (const [body, message] of cases) {
     const e = t.throws(() => load(body), { instanceOf: ConfigError });
@@ -199,6 +213,10 @@ test('errors name the file, line and path', (t) => {
       message: /old.yaml:1: apiVersion: unsupported apiVersion/,
     },
   );
+  t.throws(() => loadSchedulerConfig('# nothing here\n', 'empty.yaml', coreRegistry()), {
+    instanceOf: ConfigError,
+    message: 'empty.yaml: empty file: expected a KubeSchedulerConfiguration',
+  });
 });
 
 test('presets load', (t) => {
