@@ -87,17 +87,21 @@ export function uniquePolicies(text: string): string[] {
   ];
 }
 
-/** `kreplay compare`: policies × traces × seeds over worker threads; compare.csv and report.html. */
+/** `kreplay compare`: policies × traces × seeds over worker processes; compare.csv and report.html. */
 export function register(program: Command): void {
   const cmd = program
     .command('compare')
-    .description('compare scheduler policies on traces over seeds (runs spread over worker threads)');
+    .description('compare scheduler policies on traces over seeds (runs spread over worker processes)');
   addExecutorOptions(addTraceInputOptions(cmd))
     .option('--policies <list>', 'comma list of presets or KubeSchedulerConfiguration .yaml files')
     .option('--seeds <seeds>', 'a..b or a comma list', '1')
-    .option('--workers <n>', 'auto or N worker threads (results are identical for any value)', 'auto')
+    .option('--workers <n>', 'auto or N worker processes (results are identical for any value)', 'auto')
     .option('--until <duration>', 'stop each run at this virtual time, e.g. 36h')
-    .option('--bucket <seconds>', 'width of the time-series buckets in reports', '60')
+    .option(
+      '--bucket <seconds>',
+      'width of the time-series buckets in reports (doubled until the run fits in 2,000 buckets)',
+      '60',
+    )
     .option('--out <dir>', 'output folder (compare.csv, timing.csv, report.html, runs/)')
     .option('--no-progress', 'no progress bar on stderr')
     .addHelpText(

@@ -37,7 +37,11 @@ export function register(program: Command): void {
       'auto',
     )
     .option('--until <duration>', 'stop at this virtual time, e.g. 90s, 15m, 36h, 30d')
-    .option('--bucket <seconds>', 'width of the time-series buckets in reports', '60')
+    .option(
+      '--bucket <seconds>',
+      'width of the time-series buckets in reports (doubled until the run fits in 2,000 buckets)',
+      '60',
+    )
     .option(
       '--out <dir>',
       'write events.ndjson.gz, summary/pods/nodes/timeseries/attempts CSVs and report.html',
