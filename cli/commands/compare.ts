@@ -5,7 +5,7 @@ import { parseSeeds, parseUntil, parseWorkers, parseBucket } from '../options.js
 import { createProgress } from '../progress.js';
 import { UsageError } from '../errors.js';
 import { formatSummaryTable } from '../summary-table.js';
-import { parsePolicy } from '../../workloads/replay/policy.js';
+import { parsePolicyOption } from '../../workloads/replay/policy.js';
 import { resolveWorkers } from '../../workloads/pool/run-cells.js';
 import { runCompare } from '../../workloads/sweep/compare.js';
 import type { CompareRun } from '../../reports/index.js';
@@ -47,7 +47,7 @@ export async function compareAndReport(opts: {
   /** Where cells run; default: the local worker-thread pool. */
   executor?: Executor;
 }): Promise<CompareRun[]> {
-  const policies = opts.policies.map(parsePolicy);
+  const policies = opts.policies.map((p) => parsePolicyOption(p, '--policies'));
   const cells = opts.traces.length * policies.length * opts.seeds.length;
   const workers = resolveWorkers(opts.workers, cells);
   const bar = createProgress('compare', cells, 'runs', opts.progress);

@@ -3,6 +3,7 @@ import { addTraceInputOptions, traceInputsFromOptions, type TraceInputFlags } fr
 import { parseUntil, parseWorkers, parseBucket } from '../options.js';
 import { createProgress } from '../progress.js';
 import { parsePolicy } from '../../workloads/replay/policy.js';
+import { PRESET_NAMES } from '../../engine/scheduler/index.js';
 import { runReplay } from '../../workloads/replay/run-replay.js';
 import { formatSummaryTable } from '../summary-table.js';
 import { UsageError } from '../errors.js';
@@ -26,10 +27,7 @@ export function register(program: Command): void {
     .description('replay a trace through the simulated control plane with one scheduler policy');
   addTraceInputOptions(cmd)
     .option('--config <yaml>', 'a KubeSchedulerConfiguration (kubescheduler.config.k8s.io/v1)')
-    .option(
-      '--policy <preset>',
-      'a preset: default-scheduler, most-allocated, requested-to-capacity-ratio, balanced',
-    )
+    .option('--policy <preset>', `a preset: ${PRESET_NAMES.join(', ')}`)
     .option('--seed <seed>', 'run seed (all randomness derives from it)', '1')
     .option(
       '--workers <n>',

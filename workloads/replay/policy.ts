@@ -14,10 +14,15 @@ export interface PolicySpec {
 
 /** Resolves `--policy`/`--policies` entries: a preset name, else a `.yaml`/`.yml` path. */
 export function parsePolicy(text: string): PolicySpec {
+  return parsePolicyOption(text, '--policy');
+}
+
+/** {@link parsePolicy} with the option's name (e.g. `--policies`) in the error. */
+export function parsePolicyOption(text: string, flag: string): PolicySpec {
   if (PRESET_NAMES.includes(text)) return { name: text, source: text };
   if (/\.ya?ml$/i.test(text)) return { name: basename(text).replace(/\.ya?ml$/i, ''), source: text };
   throw new InputError(
-    '--policy',
+    flag,
     undefined,
     undefined,
     `unknown policy ${JSON.stringify(text)}: use a preset (${PRESET_NAMES.join(', ')}) or a KubeSchedulerConfiguration .yaml file`,

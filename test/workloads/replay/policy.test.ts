@@ -2,13 +2,18 @@ import test from 'ava';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadPolicy, parsePolicy } from '../../../workloads/replay/policy.js';
+import { loadPolicy, parsePolicy, parsePolicyOption } from '../../../workloads/replay/policy.js';
 import { describeInputs } from '../../../workloads/replay/run-replay.js';
 
 test('presets by name, configuration files by extension, anything else refused', (t) => {
   t.deepEqual(parsePolicy('most-allocated'), { name: 'most-allocated', source: 'most-allocated' });
   t.deepEqual(parsePolicy('cfg/binpack.yaml'), { name: 'binpack', source: 'cfg/binpack.yaml' });
   t.throws(() => parsePolicy('binpack'), { message: /--policy: unknown policy "binpack": use a preset/ });
+  // compare names its own option; the GPU policies are presets too.
+  t.throws(() => parsePolicyOption('binpack', '--policies'), {
+    message: /^--policies: unknown policy "binpack"/,
+  });
+  t.deepEqual(parsePolicyOption('fgd', '--policies'), { name: 'fgd', source: 'fgd' });
 });
 
 test('a configuration file loads its profiles; a bad one names the file', (t) => {
