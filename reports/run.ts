@@ -2,8 +2,8 @@
  * Glue between a run's log and its report files: folding a saved `events.ndjson.gz`, and writing
  * every report of a run (CSVs and report.html) into a folder as one all-or-nothing set.
  */
-import { writeFile } from 'node:fs/promises';
-import { readLog } from '../engine/sim/log-file.js';
+import { constants } from 'node:fs';
+import { access, writeFile } from 'node:fs/promises';
 import { verifyLogFile } from '../engine/sim/log-file.js';
 import { InputError } from '../engine/api/errors.js';
 import type { RunReport, RunTrailer } from './types.js';
@@ -22,38 +22,30 @@ export function trailerOf(t: Record<string, unknown> | undefined): RunTrailer | 
 }
 
 /**
- * Folds a saved event log into its reports, with the wall time of its trailer and the hash and entry
- * count of a second, verifying pass (a log without a usable trailer: wall time 0, so
- * decisionsPerSecond 0). A log whose chain or trailer does not verify is refused.
- * Unreadable or malformed files raise an {@link InputError} naming the file.
+ * Folds a saved event log into its reports in one pass that also verifies the chain: the hash and
+ * entry count are the chain's, the wall time the trailer's (0 without a usable trailer, so
+ * decisionsPerSecond 0). A log whose chain or trailer does not verify is refused; unreadable or
+ * malformed files raise an {@link InputError} naming the file (and the line, once lines were read).
  */
 export async function foldLogFile(path: string, opts: ReportFoldOptions = {}): Promise<RunReport> {
-  const fold = new ReportFold(opts);
-  let raw: Record<string, unknown> | undefined;
   try {
-    for await (const e of readLog(path, (t) => (raw = t))) fold.consume(e);
+    await access(path, constants.R_OK);
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
+    const code = (err as NodeJS.ErrnoException).code;
     const why =
-      e.code === 'ENOENT'
+      code === 'ENOENT'
         ? 'no such file or directory'
-        : e.code === 'EACCES'
+        : code === 'EACCES'
           ? 'permission denied'
-          : err instanceof SyntaxError
-            ? `not an event log (${e.message})`
-            : e.message;
+          : String(code);
     throw new InputError(path, undefined, undefined, why, 'BAD_LOG');
   }
-  // The chain is always checked (a second pass): a tampered log, or one whose trailer does not match
-  // its chain, is refused instead of stamped with the trailer's hash.
-  const v = await verifyLogFile(path);
+  const fold = new ReportFold(opts);
+  let raw: Record<string, unknown> | undefined;
+  const v = await verifyLogFile(path, { onEntry: (e) => fold.consume(e), onTrailer: (t) => (raw = t) });
   if (!v.ok) throw new InputError(path, v.line, undefined, v.reason, 'BAD_LOG');
   const trailer = trailerOf(raw);
-  return fold.finish(
-    trailer
-      ? { ...trailer, eventLogSha256: v.hash, events: v.entries }
-      : { wallSeconds: 0, eventLogSha256: v.hash, events: v.entries },
-  );
+  return fold.finish({ wallSeconds: trailer?.wallSeconds ?? 0, eventLogSha256: v.hash, events: v.entries });
 }
 
 /** The names of the files {@link writeRunOutputs} writes. */

@@ -37,6 +37,11 @@ export function openText(file: string): Readable {
   return pipeline(src, createGunzip(), () => undefined);
 }
 
+/** A file's first text chunk without its UTF-8 byte-order mark (Excel writes one): not part of the first line. */
+function withoutBom(chunk: string): string {
+  return chunk.charCodeAt(0) === 0xfeff ? chunk.slice(1) : chunk;
+}
+
 /** Turns a low-level stream failure into an InputError at the last line read. */
 export function streamError(file: string, line: number, err: unknown): unknown {
   if (err instanceof InputError) return err;
@@ -74,8 +79,7 @@ export async function* readLineBatches(file: string): AsyncGenerator<Line[]> {
   try {
     let first = true;
     for await (const chunk of input as AsyncIterable<string>) {
-      // A UTF-8 byte-order mark (Excel writes one) is not part of the first line.
-      const text = carry + (first && chunk.charCodeAt(0) === 0xfeff ? chunk.slice(1) : chunk);
+      const text = carry + (first ? withoutBom(chunk) : chunk);
       first = false;
       const batch: Line[] = [];
       let start = 0;
@@ -149,8 +153,7 @@ export async function* readCsvRowBatches(file: string): AsyncGenerator<CsvRow[]>
   try {
     let first = true;
     for await (const chunk of input as AsyncIterable<string>) {
-      // A UTF-8 byte-order mark (Excel writes one) is not part of the first line.
-      const text = carry + (first && chunk.charCodeAt(0) === 0xfeff ? chunk.slice(1) : chunk);
+      const text = carry + (first ? withoutBom(chunk) : chunk);
       first = false;
       const quoted = text.includes('"');
       const batch: CsvRow[] = [];

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
 import { GPU_POLICIES, GPU_POLICY_LABELS, isGpuPolicy, type GpuPolicy } from '../../engine/gpu/index.js';
 import {
+  reportsAt100,
   runFillExperiment,
   writeFillOutputs,
   type FillExperimentResult,
@@ -110,8 +111,7 @@ export function register(program: Command): void {
 
 /** The fill experiment's summary as a terminal table: unallocated GPU % at 100% and at max load. */
 export function formatFillSummary(result: FillExperimentResult, seeds: number): string {
-  // The @100% column only when the run went past 100% (as in summary.csv).
-  const with100 = result.maxLoad > 100;
+  const with100 = reportsAt100(result.maxLoad);
   const lines = [
     `unallocated GPU % (median / mean over ${seeds} seeds)`,
     `${'workload'.padEnd(32)} ${'policy'.padEnd(11)}${with100 ? ` ${'@100%'.padStart(15)}` : ''} ${`@${result.maxLoad}%`.padStart(15)}`,

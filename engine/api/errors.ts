@@ -15,9 +15,12 @@ export class KreplayError extends Error {
 /** A value in an object or config failed validation; `path` is the field path (`spec.containers[0]...`). */
 export class ValidationError extends KreplayError {
   readonly path: string;
+  /** The message without the path (for callers that name the place their own way). */
+  readonly detail: string;
   constructor(path: string, message: string, code = 'INVALID_FIELD') {
     super(code, path ? `${path}: ${message}` : message);
     this.path = path;
+    this.detail = message;
   }
 }
 

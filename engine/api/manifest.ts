@@ -157,7 +157,7 @@ export function loadManifestText(text: string, fileName: string): KObject[] {
           validateObject(item.obj);
         } catch (e) {
           if (!(e instanceof ValidationError)) throw e;
-          throw new ValidationError(joinPath(formatPath(item.base), e.path), bareMessage(e), e.code);
+          throw new ValidationError(joinPath(formatPath(item.base), e.path), e.detail, e.code);
         }
         objects.push(item.obj);
       }
@@ -165,7 +165,7 @@ export function loadManifestText(text: string, fileName: string): KObject[] {
       if (!(e instanceof ValidationError)) throw e;
       const offset = offsetOf(doc, e.path);
       const line = offset === undefined ? undefined : lineCounter.linePos(offset).line;
-      throw new ManifestError(fileName, index, line, e.path || undefined, bareMessage(e), e.code);
+      throw new ManifestError(fileName, index, line, e.path || undefined, e.detail, e.code);
     }
   }
   return objects;
@@ -175,10 +175,6 @@ function joinPath(a: string, b: string): string {
   if (a === '') return b;
   if (b === '') return a;
   return b.startsWith('[') ? a + b : `${a}.${b}`;
-}
-
-function bareMessage(e: ValidationError): string {
-  return e.path && e.message.startsWith(`${e.path}: `) ? e.message.slice(e.path.length + 2) : e.message;
 }
 
 function byName(a: string, b: string): number {

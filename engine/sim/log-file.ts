@@ -125,6 +125,10 @@ export type VerifyResult =
 export interface VerifyOptions {
   /** Fail when the log has no trailer line (a replay always writes one: without it, it was cut short). */
   readonly requireTrailer?: boolean;
+  /** Each entry once its line has verified, in log order (without `h`: what {@link readLog} yields). */
+  readonly onEntry?: (entry: LogEntry) => void;
+  /** The trailer line's facts, if there is one. */
+  readonly onTrailer?: (trailer: Record<string, unknown>) => void;
 }
 
 /**
@@ -148,7 +152,7 @@ export async function verifyLogFile(path: string, opts: VerifyOptions = {}): Pro
       try {
         e = JSON.parse(line) as Record<string, unknown>;
       } catch {
-        return { ok: false, entries, line: lineNo, reason: 'not valid JSON' };
+        return { ok: false, entries, line: lineNo, reason: 'not an event log line (not valid JSON)' };
       }
       if (entries === 0 && expectSeq === undefined && e.resume !== undefined) {
         // A log written after a checkpoint resume declares the chain head it continues from.
@@ -163,6 +167,7 @@ export async function verifyLogFile(path: string, opts: VerifyOptions = {}): Pro
       if (e.trailer !== undefined && Object.keys(e).length === 1) {
         trailer = (e.trailer ?? {}) as Record<string, unknown>;
         trailerLine = lineNo;
+        opts.onTrailer?.(trailer);
         continue;
       }
       const h = e.h;
@@ -180,6 +185,7 @@ export async function verifyLogFile(path: string, opts: VerifyOptions = {}): Pro
       if (h !== hash) return { ok: false, entries, line: lineNo, reason: 'hash mismatch' };
       expectSeq = (e.seq as number) + 1;
       entries++;
+      opts.onEntry?.(e as unknown as LogEntry);
     }
   } catch (err) {
     return { ok: false, entries, line: current + 1, reason: `unreadable: ${(err as Error).message}` };

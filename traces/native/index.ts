@@ -83,9 +83,7 @@ function parseLine(
       validateObject(o);
     } catch (e) {
       if (!(e instanceof ValidationError)) throw e;
-      const bare =
-        e.path && e.message.startsWith(`${e.path}: `) ? e.message.slice(e.path.length + 2) : e.message;
-      throw new InputError(file, line, e.path ? `object.${e.path}` : 'object', bare, e.code);
+      throw new InputError(file, line, e.path ? `object.${e.path}` : 'object', e.detail, e.code);
     }
   }
   return { time, rfc, op: rec.op as TraceRecord['op'], object: o };

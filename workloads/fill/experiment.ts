@@ -165,6 +165,14 @@ async function writeAtomic(path: string, text: string): Promise<void> {
   await rename(tmp, path);
 }
 
+/**
+ * Whether the summary has its own at-100% columns: only when the run went past 100% (at 100 they
+ * would repeat the max-load ones; below 100 the point was never reached).
+ */
+export function reportsAt100(maxLoad: number): boolean {
+  return maxLoad > 100;
+}
+
 /** The three CSVs of `experiment fill --out DIR` as text: alloc.csv, frag.csv, summary.csv. */
 export function fillCsvs(result: FillExperimentResult): { alloc: string; frag: string; summary: string } {
   const header = ['workload', 'policy', 'seed'];
@@ -174,9 +182,7 @@ export function fillCsvs(result: FillExperimentResult): { alloc: string; frag: s
       header,
       ...result.cells.map((c) => [c.workload, c.policy, String(c.seed), ...pick(c).map(cellValue)]),
     ]);
-  // The 100% columns only when the run went past 100% (at 100 they would repeat the max-load ones;
-  // below 100 the point was never reached).
-  const with100 = result.maxLoad > 100;
+  const with100 = reportsAt100(result.maxLoad);
   const summary = stringify([
     [
       'workload',

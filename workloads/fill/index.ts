@@ -10,6 +10,7 @@ export {
 export {
   fillCsvs,
   fillWorkerUrl,
+  reportsAt100,
   runFillExperiment,
   summarize,
   writeFillOutputs,

@@ -2,7 +2,12 @@ import test from 'ava';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fillCsvs, runFillExperiment, writeFillOutputs } from '../../../workloads/fill/index.js';
+import {
+  fillCsvs,
+  reportsAt100,
+  runFillExperiment,
+  writeFillOutputs,
+} from '../../../workloads/fill/index.js';
 import { parsePolicies, parseSeeds } from '../../../cli/commands/experiment.js';
 
 async function inputs(): Promise<{ dir: string; nodes: string; pods: string }> {
@@ -97,6 +102,8 @@ test('summary.csv has the 100% columns only when the run goes past 100% (no repe
     await header(100),
     'workload,policy,seeds,median_unallocated_at_100,mean_unallocated_at_100,mean_failed_pods',
   );
+  t.true(reportsAt100(101));
+  t.false(reportsAt100(100));
   t.is(
     await header(50),
     'workload,policy,seeds,median_unallocated_at_50,mean_unallocated_at_50,mean_failed_pods',

@@ -62,12 +62,13 @@ export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugi
 
   filter(_s: CycleState, pod: PodInfo, from: number, to: number, out: FilterOutput): void {
     const idx = this.#index;
-    if (this.#memoPod !== pod || this.#memo.length < idx.taintTable.size) {
+    // Verdicts are per pod: a new pod forgets them, reusing the array while it is large enough.
+    if (this.#memo.length < idx.taintTable.size) {
       this.#memoPod = pod;
-      // A new pod: forget the verdicts (reusing the array while it is large enough).
-      if (this.#memo.length < idx.taintTable.size)
-        this.#memo = new Int8Array(Math.max(16, idx.taintTable.size * 2));
-      else this.#memo.fill(0);
+      this.#memo = new Int8Array(Math.max(16, idx.taintTable.size * 2));
+    } else if (this.#memoPod !== pod) {
+      this.#memoPod = pod;
+      this.#memo.fill(0);
     }
     const memo = this.#memo;
     const tolerations = pod.pod.spec?.tolerations ?? [];
