@@ -6,6 +6,14 @@ export interface TraceRecord {
   readonly timeUs: number;
   readonly op: 'create' | 'update' | 'delete';
   readonly object: KObject;
+  /** Where the record came from, so that a call the API server refuses can be reported at its line. */
+  readonly source?: RecordSource;
+}
+
+/** A record's file and 1-based line. */
+export interface RecordSource {
+  readonly file: string;
+  readonly line: number;
 }
 
 /** What a format could not say, reported by `trace stats` and kept in run summaries. */

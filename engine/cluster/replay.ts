@@ -1,5 +1,5 @@
 import { Store } from '../api/store.js';
-import { ForbiddenError, KreplayError, NotFoundError } from '../api/errors.js';
+import { ForbiddenError, InputError, KreplayError, NotFoundError } from '../api/errors.js';
 import { CLUSTER_SCOPED, objectKey, type KObject } from '../api/types.js';
 import { Simulation } from '../sim/simulation.js';
 import { PHASE } from '../sim/heap.js';
@@ -20,6 +20,8 @@ export interface InputCall {
   readonly timeUs: TimeUs;
   readonly op: 'create' | 'update' | 'delete';
   readonly object: KObject;
+  /** The trace file and line of the call: a call the store refuses is reported there. */
+  readonly source?: { readonly file: string; readonly line: number };
 }
 
 /** Settings of one replay. */
@@ -121,6 +123,16 @@ export class ClusterReplay {
       }
       // Deleting what was never admitted (e.g. a pod refused by quota) is not an error of the trace.
       if (err instanceof NotFoundError && call.op === 'delete') return;
+      // Anything else the store refuses (a name already taken, an invalid update) is the trace's
+      // error: reported at its line when the reader said where the call came from.
+      if (call.source && err instanceof KreplayError)
+        throw new InputError(
+          call.source.file,
+          call.source.line,
+          undefined,
+          `${call.op}: ${err.message}`,
+          err.code,
+        );
       throw err;
     }
   }
@@ -146,10 +158,10 @@ export class ClusterReplay {
     for await (const rec of records) {
       if (rec.timeUs > untilUs) break;
       if (rec.timeUs < lastTime) {
-        throw new KreplayError(
-          'TIME_BACKWARDS',
-          `trace record ${objectKey(rec.object)} at ${rec.timeUs} µs goes back in time (after ${lastTime} µs)`,
-        );
+        const why = `trace record ${rec.object.kind ?? ''} ${objectKey(rec.object)} at ${rec.timeUs} µs goes back in time (after ${lastTime} µs)`;
+        if (rec.source)
+          throw new InputError(rec.source.file, rec.source.line, undefined, why, 'TIME_BACKWARDS');
+        throw new KreplayError('TIME_BACKWARDS', why);
       }
       if (rec.timeUs > lastTime) sim.runUntil(rec.timeUs - 1);
       lastTime = rec.timeUs;

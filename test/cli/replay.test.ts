@@ -86,6 +86,23 @@ test.serial('bad input: one line on stderr, exit 2, no stack, nothing written', 
   t.deepEqual(readdirSync(dir), []);
 });
 
+test.serial('a pod name the trace creates twice while the first lives fails at the second row', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kreplay-cli-'));
+  const pods = join(dir, 'pods.csv');
+  const head =
+    'name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec,qos,pod_phase,creation_time,deletion_time,scheduled_time';
+  // Row 2 lives from 0 to 100 s; row 4 creates the same name at 50 s, while it still exists.
+  writeFileSync(
+    pods,
+    `${head}\np-0,1000,1024,0,0,,LS,Running,0,100,0\np-1,1000,1024,0,0,,LS,Running,10,100,10\np-0,1000,1024,0,0,,LS,Running,50,100,50\n`,
+  );
+  const nodes = 'test/fixtures/traces/openb/nodes.csv';
+  const r = await kreplay(['replay', '--nodes', nodes, '--pods', pods, '--out', join(dir, 'out')]);
+  t.is(r.code, 2);
+  t.is(r.stderr, `kreplay: ${pods}:4: create: Pod "default/p-0" already exists\n`);
+  t.deepEqual(readdirSync(dir), ['pods.csv']);
+});
+
 test.serial('a bad row in the trace names file and line', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'kreplay-cli-'));
   const bad = join(dir, 'bad.ndjson');

@@ -23,3 +23,8 @@ export async function collect(records: AsyncIterable<TraceRecord>): Promise<Trac
   for await (const r of records) out.push(r);
   return out;
 }
+
+/** The API calls of records, without where each came from (to compare two readers' output). */
+export function calls(records: readonly TraceRecord[]): Omit<TraceRecord, 'source'>[] {
+  return records.map(({ timeUs, op, object }) => ({ timeUs, op, object }));
+}

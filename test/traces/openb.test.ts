@@ -43,6 +43,8 @@ test('nodes: allocatable/capacity, GPU resources and labels', async (t) => {
         },
       },
     },
+    // The node list's first data row is line 2 (after the header).
+    source: { file: `${FIX}/nodes.csv`, line: 2 },
   });
   const cpu = await collect(readOpenb({ nodes: `${FIX}/nodes-cpu.csv` }).records);
   t.deepEqual(cpu[0]!.object.metadata, {

@@ -39,6 +39,8 @@ test('real rows: one Node per machine, GPUs and model label', async (t) => {
         },
       },
     },
+    // The spec has no header: its second row is line 2.
+    source: { file: FIX, line: 2 },
   });
   // the CPU machine has no GPU resources and no model label
   t.deepEqual(recs[0]!.object.metadata!.labels, { 'kubernetes.io/hostname': '7399a758eb02bae1a3621236' });

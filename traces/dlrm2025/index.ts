@@ -332,7 +332,12 @@ export function readDlrm2025(opts: Dlrm2025Options): TraceSource {
   }
   async function* arrivalBatches(): AsyncGenerator<TraceRecord[]> {
     loss.notes.push('arrival-only: every pod is created at t=0 in file order and never deleted');
-    yield* rowBatches((r): TraceRecord => ({ timeUs: 0, op: 'create', object: dlrmPodObject(r) }));
+    yield* rowBatches((r): TraceRecord => ({
+      timeUs: 0,
+      op: 'create',
+      object: dlrmPodObject(r),
+      source: { file: opts.pods, line: r.line },
+    }));
   }
   async function* timedBatches(): AsyncGenerator<TraceRecord[]> {
     const sorter = new ExternalSorter(DLRM_ROW_CODEC, opts.sort);
@@ -356,7 +361,7 @@ export function readDlrm2025(opts: Dlrm2025Options): TraceSource {
             out.push({ timeUs: d.timeUs, op: 'delete', object: d.value });
           }
           const pod = dlrmPodObject(r);
-          out.push({ timeUs: at, op: 'create', object: pod });
+          out.push({ timeUs: at, op: 'create', object: pod, source: { file: opts.pods, line: r.line } });
           if (r.deletion !== undefined) deletes.push(Math.max(at, Math.round(r.deletion * US)), refOf(pod));
         }
         if (out.length >= BATCH) {

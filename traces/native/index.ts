@@ -120,7 +120,7 @@ export function readNative(file: string, opts: NativeOptions = {}): TraceSource 
         const timeUs = p.time - origin;
         if (timeUs < last)
           throw new InputError(file, line, 'time', `goes back in time (${timeUs} µs after ${last} µs)`);
-        rec = { timeUs, op: p.op, object: p.object };
+        rec = { timeUs, op: p.op, object: p.object, source: { file, line } };
       } catch (err) {
         skips.handle(err);
         continue;

@@ -197,10 +197,17 @@ export function readOpenb(opts: OpenbOptions): TraceSource {
   }
   async function* recordBatches(): AsyncGenerator<TraceRecord[]> {
     if (opts.nodes) {
-      for await (const rows of openbNodeRowBatches(opts.nodes, { skips }))
-        yield rows.map((row) => ({ timeUs: 0, op: 'create', object: openbNodeObject(row) }));
+      const file = opts.nodes;
+      for await (const rows of openbNodeRowBatches(file, { skips }))
+        yield rows.map((row) => ({
+          timeUs: 0,
+          op: 'create',
+          object: openbNodeObject(row),
+          source: { file, line: row.line },
+        }));
     }
     if (!opts.pods) return;
+    const podFile = opts.pods;
     const scan = mode === 'time-faithful' ? await scanCreationTimes(opts.pods) : undefined;
     if (!scan || !scan.hasTimes) {
       loss.notes.push(
@@ -209,7 +216,12 @@ export function readOpenb(opts: OpenbOptions): TraceSource {
           : 'arrival-only: every pod is created at t=0 in file order and never deleted',
       );
       for await (const rows of openbPodRowBatches(opts.pods, { skips }))
-        yield rows.map((row) => ({ timeUs: 0, op: 'create', object: openbPodObject(row) }));
+        yield rows.map((row) => ({
+          timeUs: 0,
+          op: 'create',
+          object: openbPodObject(row),
+          source: { file: podFile, line: row.line },
+        }));
       return;
     }
     loss.notes.push(`time-faithful: times shifted so that the earliest creation_time (${scan.min} s) is t=0`);
@@ -234,7 +246,7 @@ export function readOpenb(opts: OpenbOptions): TraceSource {
           out.push({ timeUs: d.timeUs, op: 'delete', object: d.value });
         }
         const pod = openbPodObject(row);
-        out.push({ timeUs: createUs, op: 'create', object: pod });
+        out.push({ timeUs: createUs, op: 'create', object: pod, source: { file: podFile, line: row.line } });
         if (row.deletionTime !== undefined && row.scheduledTime === undefined)
           deletes.push(Math.round((row.deletionTime - scan.min) * US), refOf(pod));
       }

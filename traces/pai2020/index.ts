@@ -103,7 +103,12 @@ export function readPai2020(opts: Pai2020Options): TraceSource {
             continue;
           }
           n++;
-          out.push({ timeUs: 0, op: 'create', object: paiNodeObject(m) });
+          out.push({
+            timeUs: 0,
+            op: 'create',
+            object: paiNodeObject(m),
+            source: { file: opts.nodes, line: row.line },
+          });
         }
       } catch (err) {
         // The machines before the bad row come out first, as they would row by row.

@@ -118,3 +118,34 @@ test('a delete from the trace frees the node for a pending pod at that instant',
   ]);
   t.is(log.filter((e) => e.type === 'sched.fail').length, 1);
 });
+
+test('a call the store refuses fails the run at the trace line it came from', async (t) => {
+  const err = await t.throwsAsync(
+    replay(1, [
+      { timeUs: 0, op: 'create', object: node('n1', '2', '4Gi'), source: { file: 'pods.csv', line: 2 } },
+      { timeUs: 5, op: 'create', object: pod('a', '1'), source: { file: 'pods.csv', line: 3 } },
+      { timeUs: 7, op: 'create', object: pod('a', '1'), source: { file: 'pods.csv', line: 9 } },
+    ]),
+  );
+  // The second create of a live pod "a" is the trace's error: file and line, the store's code.
+  t.is(err!.message, 'pods.csv:9: create: Pod "default/a" already exists');
+  t.is((err as { code?: string }).code, 'ALREADY_EXISTS');
+  // Without a source the store's own error passes through unchanged.
+  const bare = await t.throwsAsync(
+    replay(1, [
+      { timeUs: 0, op: 'create', object: pod('a', '1') },
+      { timeUs: 1, op: 'create', object: pod('a', '1') },
+    ]),
+  );
+  t.is(bare!.message, 'Pod "default/a" already exists');
+});
+
+test('a record that goes back in time names its line when the reader gave one', async (t) => {
+  const err = await t.throwsAsync(
+    replay(1, [
+      { timeUs: 9, op: 'create', object: pod('a', '1'), source: { file: 't.ndjson', line: 1 } },
+      { timeUs: 3, op: 'create', object: pod('b', '1'), source: { file: 't.ndjson', line: 2 } },
+    ]),
+  );
+  t.is(err!.message, 't.ndjson:2: trace record Pod default/b at 3 µs goes back in time (after 9 µs)');
+});
