@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { InputError, ValidationError } from '../../engine/api/errors.js';
-import { loadManifests } from '../../engine/api/manifest.js';
-import type { Node, Pod } from '../../engine/api/types.js';
+import { loadManifests, locateManifests } from '../../engine/api/manifest.js';
+import { objectKey, type Node, type Pod } from '../../engine/api/types.js';
 import {
   Scheduler,
   loadSchedulerConfig,
@@ -49,8 +49,14 @@ export function renderExplainTable(r: ExplainResult): string {
   return `${out.join('\n')}\n`;
 }
 
-/** Loads the cluster and pod, builds the scheduler, returns the explanation (the command minus printing). */
-export async function runExplain(opts: ExplainOptions): Promise<ExplainResult> {
+/**
+ * Loads the cluster and pod, builds the scheduler, returns the explanation (the command minus printing).
+ * `note` hears what the command decided on the user's behalf (printed on stderr, outside the JSON).
+ */
+export async function runExplain(
+  opts: ExplainOptions,
+  note: (message: string) => void = () => {},
+): Promise<ExplainResult> {
   if (opts.output !== 'json' && opts.output !== 'table') {
     throw new ValidationError('--output', `must be json or table, got ${JSON.stringify(opts.output)}`);
   }
@@ -58,19 +64,40 @@ export async function runExplain(opts: ExplainOptions): Promise<ExplainResult> {
     ? loadSchedulerConfig(await readFile(opts.config, 'utf8'), opts.config)
     : presetConfig('default-scheduler');
   const scheduler = new Scheduler({ config, random: () => 0 });
-  const objects = await loadManifests(opts.cluster);
-  const pods: Pod[] = [];
-  for (const o of objects) {
-    if (o.kind === 'Node') scheduler.addNode(o as Node);
-    else if (o.kind === 'Pod') pods.push(o as Pod);
-  }
-  // Running pods are accounted once every node is known (order-independent input).
-  for (const p of pods) if (p.spec?.nodeName) scheduler.addPod(p);
+  const objects = await locateManifests(opts.cluster);
   const podObjects = (await loadManifests([opts.pod])).filter((o) => o.kind === 'Pod');
   if (podObjects.length === 0) throw new InputError(opts.pod, undefined, undefined, 'no Pod in this file');
   if (podObjects.length > 1)
     throw new InputError(opts.pod, undefined, undefined, `expected one Pod, found ${podObjects.length}`);
   const pod = podObjects[0] as Pod;
+  const podKey = objectKey(podObjects[0]!);
+  const nodes = new Set<string>();
+  for (const { object } of objects) {
+    if (object.kind !== 'Node') continue;
+    scheduler.addNode(object as Node);
+    nodes.add(object.metadata!.name!);
+  }
+  // Running pods are accounted once every node is known (order-independent input).
+  for (const { object, file, line } of objects) {
+    const running = object.kind === 'Pod' ? (object as Pod).spec?.nodeName : undefined;
+    if (!running) continue;
+    if (!nodes.has(running))
+      throw new InputError(
+        file,
+        line,
+        'spec.nodeName',
+        `Pod "${objectKey(object)}" runs on node "${running}", which no --cluster file defines`,
+        'NOT_FOUND',
+      );
+    // The pod asked about, already running: placed as if it were not (else its requests count twice).
+    if (objectKey(object) === podKey) {
+      note(
+        `Pod "${podKey}" already runs on "${running}" in the cluster (${file}); it is left out, so the pod is placed as if it were not running`,
+      );
+      continue;
+    }
+    scheduler.addPod(object as Pod);
+  }
   if (opts.profile !== undefined && !scheduler.profileNames.includes(opts.profile)) {
     throw new ValidationError(
       '--profile',
@@ -101,7 +128,7 @@ export function register(program: Command): void {
       '\nExample:\n  kreplay explain --cluster cluster.yaml --pod pod.yaml --config sched.yaml --output json\n',
     )
     .action(async (opts: ExplainOptions) => {
-      const r = await runExplain(opts);
+      const r = await runExplain(opts, (m) => process.stderr.write(`kreplay: note: ${m}\n`));
       process.stdout.write(
         opts.output === 'json' ? `${JSON.stringify(r, null, 2)}\n` : renderExplainTable(r),
       );

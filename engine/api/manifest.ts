@@ -112,14 +112,27 @@ function collect(
   out.push({ obj: value as KObject, base });
 }
 
+/** An object of a manifest file and where it starts (for errors about it found later). */
+export interface LocatedObject {
+  readonly object: KObject;
+  readonly file: string;
+  /** 1-based line of the object's first field. */
+  readonly line: number | undefined;
+}
+
 /**
  * Parses and validates the manifests in `text`; `fileName` is only used in error messages. Throws
  * InputError (`file:line: invalid YAML: …`) for unparsable text and ManifestError for invalid objects.
  */
 export function loadManifestText(text: string, fileName: string): KObject[] {
+  return locateManifestText(text, fileName).map((o) => o.object);
+}
+
+/** {@link loadManifestText} with each object's file and line. */
+export function locateManifestText(text: string, fileName: string): LocatedObject[] {
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false });
-  const objects: KObject[] = [];
+  const objects: LocatedObject[] = [];
   let index = 0;
   for (const doc of docs) {
     index++;
@@ -159,7 +172,12 @@ export function loadManifestText(text: string, fileName: string): KObject[] {
           if (!(e instanceof ValidationError)) throw e;
           throw new ValidationError(joinPath(formatPath(item.base), e.path), e.detail, e.code);
         }
-        objects.push(item.obj);
+        const at = offsetOf(doc, formatPath(item.base));
+        objects.push({
+          object: item.obj,
+          file: fileName,
+          line: at === undefined ? undefined : lineCounter.linePos(at).line,
+        });
       }
     } catch (e) {
       if (!(e instanceof ValidationError)) throw e;
@@ -197,6 +215,11 @@ async function walk(dir: string, out: string[]): Promise<void> {
  * `path: no such file or directory`; see {@link loadManifestText} for the other errors.
  */
 export async function loadManifests(paths: readonly string[]): Promise<KObject[]> {
+  return (await locateManifests(paths)).map((o) => o.object);
+}
+
+/** {@link loadManifests} with each object's file and line. */
+export async function locateManifests(paths: readonly string[]): Promise<LocatedObject[]> {
   const files: string[] = [];
   for (const p of paths) {
     let st;
@@ -211,7 +234,7 @@ export async function loadManifests(paths: readonly string[]): Promise<KObject[]
     if (st.isDirectory()) await walk(p, files);
     else files.push(p);
   }
-  const objects: KObject[] = [];
+  const objects: LocatedObject[] = [];
   for (const file of files) {
     let text: string;
     try {
@@ -220,7 +243,7 @@ export async function loadManifests(paths: readonly string[]): Promise<KObject[]
       if (e instanceof KreplayError) throw e;
       throw new InputError(file, undefined, undefined, (e as Error).message, 'UNREADABLE');
     }
-    for (const obj of loadManifestText(text, file)) objects.push(obj);
+    for (const obj of locateManifestText(text, file)) objects.push(obj);
   }
   return objects;
 }

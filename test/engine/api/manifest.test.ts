@@ -3,6 +3,8 @@ import {
   InputError,
   loadManifests,
   loadManifestText,
+  locateManifests,
+  locateManifestText,
   ManifestError,
   Store,
 } from '../../../engine/api/index.js';
@@ -167,4 +169,28 @@ test('loadManifestText: Lists nest inside arrays', (t) => {
     { kind: 'Node', metadata: { name: 'n' } },
   ]);
   t.deepEqual(ids(loadManifestText(text, 'l.json')), ['Pod/a', 'Node/n']);
+});
+
+test('locateManifests: each object with its file and the line of its first field', async (t) => {
+  const nodes = `${F}/cluster/b-nodes.yaml`;
+  const list = `${F}/cluster/d-list.yml`;
+  const got = await locateManifests([nodes, list]);
+  t.deepEqual(
+    got.map((o) => [o.object.metadata!.name, o.file, o.line]),
+    [
+      ['node-1', nodes, 3], // document 1 starts after the comment and `---`
+      ['node-2', nodes, 16], // after the empty document 2
+      ['web', list, 4], // items[0]: the `- apiVersion` line
+      ['web', list, 20], // items[1]
+    ],
+  );
+  // The same objects as loadManifests, in the same order.
+  t.deepEqual(
+    got.map((o) => o.object),
+    await loadManifests([nodes, list]),
+  );
+  t.deepEqual(
+    locateManifestText('{"kind":"Namespace","metadata":{"name":"x"}}', 'ns.json').map((o) => o.line),
+    [1],
+  );
 });

@@ -1,6 +1,9 @@
 import test from 'ava';
 import { Command } from 'commander';
 import { register, runExplain } from '../../../cli/commands/explain.js';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const FIX = 'test/fixtures/explain';
 
@@ -101,4 +104,37 @@ test.serial('explain --output table and bad input', async (t) => {
     runExplain({ cluster: [`${FIX}/cluster.yaml`], pod: `${FIX}/nope.yaml`, output: 'json' }),
     { message: /no such file or directory/ },
   );
+});
+
+test('explain: the pod asked about, already running in the cluster, is not counted twice', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kreplay-explain-'));
+  // The cluster as dumped: web runs on big (1 core, 2 GiB of big's 8 cores, 16 GiB).
+  const cluster = join(dir, 'cluster.yaml');
+  writeFileSync(
+    cluster,
+    `${readFileSync(`${FIX}/cluster.yaml`, 'utf8')}\n---\n${readFileSync(`${FIX}/pod.yaml`, 'utf8').replace('spec:\n', 'spec:\n  nodeName: big\n')}`,
+  );
+  const notes: string[] = [];
+  const r = await runExplain({ cluster: [cluster], pod: `${FIX}/pod.yaml`, output: 'json' }, (m) =>
+    notes.push(m),
+  );
+  // Left out, big scores as in the first test: LeastAllocated (8000 − 1000) × 100 / 8000 = 87. Counted
+  // twice it would be (8000 − 2000) × 100 / 8000 = 75.
+  t.is(r.nodes[1]!.scores.NodeResourcesFit, 87);
+  t.deepEqual(notes, [
+    `Pod "default/web" already runs on "big" in the cluster (${cluster}); it is left out, so the pod is placed as if it were not running`,
+  ]);
+});
+
+test('explain: a running pod on a node the cluster does not define names its file, line and field', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kreplay-explain-'));
+  const cluster = join(dir, 'cluster.yaml');
+  const text = readFileSync(`${FIX}/cluster.yaml`, 'utf8').replace('nodeName: small', 'nodeName: smal');
+  writeFileSync(cluster, text);
+  // The running pod's first field, apiVersion, is the line before `kind: Pod`: the 0-based index of
+  // `kind: Pod` is apiVersion's 1-based line.
+  const line = text.split('\n').indexOf('kind: Pod');
+  await t.throwsAsync(runExplain({ cluster: [cluster], pod: `${FIX}/pod.yaml`, output: 'json' }), {
+    message: `${cluster}:${line}: spec.nodeName: Pod "default/running" runs on node "smal", which no --cluster file defines`,
+  });
 });
