@@ -157,7 +157,9 @@ export function resolveSchedulerConfig(text: string, fileName: string, registry:
   };
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
-    throw new ConfigError(fileName, e.linePos?.[0]?.line, '', `invalid YAML: ${e.message.split('\n')[0]}`);
+    // prettyErrors is off, so the error has no linePos: its offset gives the line.
+    const line = lineCounter.linePos(e.pos[0]).line;
+    throw new ConfigError(fileName, line, '', `invalid YAML: ${e.message.split('\n')[0]}`);
   }
   const js: unknown = doc.toJS();
   if (js === null || js === undefined) return fail([], 'empty file: expected a KubeSchedulerConfiguration');

@@ -213,6 +213,13 @@ test('errors name the file, line and path', (t) => {
       message: /old.yaml:1: apiVersion: unsupported apiVersion/,
     },
   );
+  // Invalid YAML names the line the parser stopped at (line 5: the item indented one space short).
+  const badYaml =
+    'apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\nprofiles:\n  - schedulerName: x\n   bad: 1\n';
+  t.throws(() => loadSchedulerConfig(badYaml, 'bad.yaml', coreRegistry()), {
+    instanceOf: ConfigError,
+    message: 'bad.yaml:5: invalid YAML: Sequence item without - indicator',
+  });
   t.throws(() => loadSchedulerConfig('# nothing here\n', 'empty.yaml', coreRegistry()), {
     instanceOf: ConfigError,
     message: 'empty.yaml: empty file: expected a KubeSchedulerConfiguration',
