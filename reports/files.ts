@@ -3,34 +3,16 @@
  * and only when all of them are complete are they renamed into place. On any error the temp files
  * are removed, so a failed write never leaves a half-written report behind.
  */
-import { mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError, KreplayError } from '../engine/api/errors.js';
+import { makeDirs } from '../engine/files/make-dirs.js';
+import { describeFsError } from '../engine/files/describe.js';
 
 /** One file of a set: its name in the folder and how to write its content to a given path. */
 export interface OutputFile {
   name: string;
   write(path: string): Promise<void>;
-}
-
-function describe(err: unknown): string {
-  const e = err as NodeJS.ErrnoException;
-  switch (e?.code) {
-    case 'EACCES':
-    case 'EPERM':
-    case 'EROFS':
-      return 'permission denied';
-    case 'ENOTDIR':
-      return 'a parent is not a directory';
-    case 'EEXIST':
-      return 'exists and is not a directory';
-    case 'EISDIR':
-      return 'is a directory';
-    case 'ENOSPC':
-      return 'no space left on device';
-    default:
-      return e?.message ?? String(err);
-  }
 }
 
 function isDirectory(path: string): boolean {
@@ -47,13 +29,13 @@ function isDirectory(path: string): boolean {
  */
 export async function writeFileSet(dir: string, files: readonly OutputFile[]): Promise<void> {
   try {
-    mkdirSync(dir, { recursive: true });
+    makeDirs(dir);
   } catch (err) {
     throw new InputError(
       dir,
       undefined,
       undefined,
-      `cannot create the output folder: ${describe(err)}`,
+      `cannot create the output folder: ${describeFsError(err)}`,
       'UNWRITABLE',
     );
   }
@@ -81,7 +63,7 @@ export async function writeFileSet(dir: string, files: readonly OutputFile[]): P
       String(path),
       undefined,
       undefined,
-      `cannot write reports: ${describe(err)}`,
+      `cannot write reports: ${describeFsError(err)}`,
       'UNWRITABLE',
     );
   }

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { InputError } from '../../engine/api/errors.js';
@@ -114,5 +114,19 @@ test('an object the store would reject is an InputError at its line (field named
   t.deepEqual(src.loss.skipped, {
     'invalid object.spec.containers[0].resources.requests.cpu': 1,
     'invalid object.kind': 1,
+  });
+});
+
+test('writeNative creates missing folders; a file in the way fails naming the trace, not its temp file', async (t) => {
+  const dir = tempDir();
+  const recs = await collect(readOpenb({ nodes: 'test/fixtures/traces/openb/nodes.csv' }).records);
+  const deep = join(dir, 'a', 'b', 'trace.ndjson');
+  t.is(await writeNative(recs, deep), 4);
+  t.deepEqual(readdirSync(join(dir, 'a', 'b')), ['trace.ndjson']);
+  writeFileSync(join(dir, 'file'), 'x');
+  const target = join(dir, 'file', 'trace.ndjson.gz');
+  await t.throwsAsync(writeNative(recs, target), {
+    instanceOf: InputError,
+    message: `${target}: cannot create its folder ${join(dir, 'file')}: exists and is not a directory`,
   });
 });

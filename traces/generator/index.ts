@@ -3,7 +3,7 @@
  * output. Rows are produced lazily and written through streams: memory does not grow with --pods.
  */
 import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -14,6 +14,7 @@ import { readOpenb } from '../openb/reader.js';
 import { writeNative } from '../native/index.js';
 import { isGzip } from '../input.js';
 import { generateGoogle2011, generateGoogle2019 } from './google.js';
+import { makeDirs } from '../../engine/files/make-dirs.js';
 
 export { generateGoogle2011, generateGoogle2019, type GoogleGenCounts } from './google.js';
 
@@ -175,7 +176,7 @@ export async function generate(
   if (format === 'google2011') return (await generateGoogle2011(out, opts)).files;
   if (format === 'google2019') return (await generateGoogle2019(out, opts)).files;
   if (format === 'openb') {
-    await mkdir(out, { recursive: true });
+    makeDirs(out);
     const nodes = join(out, OPENB_GENERATED.nodes);
     const pods = join(out, OPENB_GENERATED.pods);
     await writeLines(openbNodeLines(opts), nodes);

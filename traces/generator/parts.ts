@@ -4,10 +4,11 @@
  * stays flat however many rows go through.
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { createGzip, type Gzip } from 'node:zlib';
+import { makeDirs } from '../../engine/files/make-dirs.js';
 
 /** Rows per part file of the generated Google tables. */
 export const ROWS_PER_PART = 1_000_000;
@@ -38,7 +39,7 @@ export class PartWriter {
   }
 
   async #open(): Promise<void> {
-    if (this.#parts === 0) await mkdir(this.#dir, { recursive: true });
+    if (this.#parts === 0) makeDirs(this.#dir);
     this.#gzip = createGzip({ level: 1 });
     this.#file = createWriteStream(this.#tmpName(this.#parts));
     this.#gzip.pipe(this.#file);

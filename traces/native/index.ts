@@ -13,6 +13,8 @@ import { validateObject } from '../../engine/api/validate.js';
 import type { KObject } from '../../engine/api/types.js';
 import { isGzip, readLines, SkipCounter, type OnInvalid } from '../input.js';
 import type { LossReport, TraceRecord, TraceSource } from '../types.js';
+import { makeDirs } from '../../engine/files/make-dirs.js';
+import { describeFsError } from '../../engine/files/describe.js';
 
 /** Options of {@link readNative}. */
 export interface NativeOptions {
@@ -147,6 +149,14 @@ export async function writeNative(
   file: string,
 ): Promise<number> {
   const tmp = join(dirname(file), `.kreplay-tmp-${process.pid}-${basename(file)}`);
+  // File-system errors name the trace being written, never the temp file.
+  const unwritable = (err: unknown, what: string): InputError =>
+    new InputError(file, undefined, undefined, `cannot ${what}: ${describeFsError(err)}`, 'UNWRITABLE');
+  try {
+    makeDirs(dirname(file));
+  } catch (err) {
+    throw unwritable(err, `create its folder ${dirname(file)}`);
+  }
   let count = 0;
   async function* lines(): AsyncGenerator<string> {
     let batch = '';
@@ -168,6 +178,7 @@ export async function writeNative(
     await rename(tmp, file);
   } catch (err) {
     await unlink(tmp).catch(() => undefined);
+    if ((err as NodeJS.ErrnoException).syscall !== undefined) throw unwritable(err, 'write it');
     throw err;
   }
   return count;

@@ -3,7 +3,7 @@
  * through QueueEvents, report files written into the cell's local folder, and a record per finished
  * cell in `stateDir` so a re-run skips it.
  */
-import { access, copyFile, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { access, copyFile, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Queue, QueueEvents, type Job } from 'bullmq';
 import { CellFailedError } from '../pool/run-cells.js';
@@ -20,6 +20,7 @@ import {
   type CellKinds,
 } from './protocol.js';
 import type { Executor, ExecutorRunOptions, ExecutorStats } from './types.js';
+import { makeDirs } from '../../engine/files/make-dirs.js';
 
 /** Options of the queue executor (the `--redis` and `--queue` flags). */
 export interface QueueExecutorOptions {
@@ -59,7 +60,7 @@ async function writeAtomic(path: string, text: string): Promise<void> {
 
 /** Puts a compare cell's returned report files into its folder, each file replaced atomically. */
 async function materialize(outDir: string, r: CellJobResult): Promise<void> {
-  await mkdir(outDir, { recursive: true });
+  makeDirs(outDir);
   const staging = await mkdtemp(join(outDir, '.kreplay-tmp-'));
   try {
     if (r.files) {
@@ -160,7 +161,7 @@ export class QueueExecutor implements Executor {
     }
     if (pending.length > 0) {
       const { queue, events } = await this.#connect();
-      if (opts.stateDir) await mkdir(opts.stateDir, { recursive: true });
+      if (opts.stateDir) makeDirs(opts.stateDir);
       await new Promise<void>((resolveAll) => {
         const byKey = new Map(pending.map((i) => [cells[i]!.key, i]));
         const settled = new Set<string>();

@@ -2,7 +2,7 @@
  * The queue consumer: `kreplay worker` takes cells from BullMQ, runs each on a worker thread (so the
  * event loop stays free to renew the job's lock), and returns the cell's result and report files.
  */
-import { mkdtemp, mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +21,7 @@ import {
   type LockSettings,
 } from './protocol.js';
 import type { ThreadTask } from './thread.js';
+import { makeDirs } from '../../engine/files/make-dirs.js';
 
 /** A line of the worker's log: one per cell started, finished or failed. */
 export type WorkerEvent =
@@ -81,7 +82,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
   const queue = o.queue ?? DEFAULT_QUEUE;
   const id = `${hostname()}:${process.pid}`;
   const resultsDir = o.resultsDir ? resolve(o.resultsDir) : undefined;
-  if (resultsDir) await mkdir(resultsDir, { recursive: true });
+  if (resultsDir) makeDirs(resultsDir);
   const log = o.log ?? (() => {});
   const pool = new Piscina<ThreadTask, unknown>({
     filename: threadUrl().href,

@@ -1,4 +1,4 @@
-import { rename, writeFile, mkdir } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { GPU_POLICIES, type GpuPolicy } from '../../engine/gpu/index.js';
@@ -7,6 +7,7 @@ import { InputCache, workloadName } from './inputs.js';
 import type { FillTask } from './protocol.js';
 import { runCells, siblingWorkerUrl } from '../pool/run-cells.js';
 import type { Executor } from '../executors/types.js';
+import { makeDirs } from '../../engine/files/make-dirs.js';
 
 /** A fill experiment: every (pod list, policy, seed) cell on one node list. */
 export interface FillExperimentOptions {
@@ -208,7 +209,7 @@ export function fillCsvs(result: FillExperimentResult): { alloc: string; frag: s
 
 /** Writes alloc.csv, frag.csv and summary.csv into `dir` (created), each through a temp file and a rename. */
 export async function writeFillOutputs(dir: string, result: FillExperimentResult): Promise<void> {
-  await mkdir(dir, { recursive: true });
+  makeDirs(dir);
   const csv = fillCsvs(result);
   await writeAtomic(join(dir, 'alloc.csv'), csv.alloc);
   await writeAtomic(join(dir, 'frag.csv'), csv.frag);

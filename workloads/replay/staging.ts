@@ -1,6 +1,8 @@
-import { lstatSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmdirSync, rmSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readdirSync, renameSync, rmdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { KreplayError } from '../../engine/api/errors.js';
+import { makeDirs } from '../../engine/files/make-dirs.js';
+import { describeFsError } from '../../engine/files/describe.js';
 
 /**
  * A run's output folder, written all-or-nothing: files go to a hidden staging folder inside `dir`
@@ -16,17 +18,10 @@ export class StagedOutput {
   constructor(dir: string) {
     this.dir = resolve(dir);
     try {
-      this.#created = mkdirSync(this.dir, { recursive: true });
+      this.#created = makeDirs(this.dir);
       this.staging = mkdtempSync(join(this.dir, '.kreplay-tmp-'));
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      const why =
-        code === 'EACCES' || code === 'EROFS'
-          ? 'not writable'
-          : code === 'ENOTDIR' || code === 'EEXIST'
-            ? 'not a directory'
-            : String(code);
-      throw new KreplayError('BAD_OUTPUT', `${dir}: cannot write reports there (${why})`);
+      throw new KreplayError('BAD_OUTPUT', `${dir}: cannot write reports there (${describeFsError(err)})`);
     }
   }
 

@@ -95,7 +95,7 @@ test('an unwritable output folder fails with one clear error and leaves nothing 
   const file = join(dir, 'not-a-dir');
   writeFileSync(file, 'x');
   await t.throwsAsync(() => replaySmall(join(file, 'out')), {
-    message: /not-a-dir\/out: cannot write reports there \(not a directory\)/,
+    message: /not-a-dir\/out: cannot write reports there \(a parent is not a directory\)/,
   });
   t.deepEqual(readdirSync(dir), ['not-a-dir']);
 });
