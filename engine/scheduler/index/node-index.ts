@@ -236,6 +236,8 @@ export class NodeIndex {
   readonly #podsByKey = new Map<string, IndexedPod>();
   readonly #waiting = new Map<string, IndexedPod[]>();
   readonly #imageNodes = new Map<string, number>();
+  #taintedNodes = 0;
+  #unschedulableNodes = 0;
   readonly #bitsets = new Map<string, Uint32Array>();
   readonly #counters: Counter[] = [];
   readonly #countersByKey = new Map<string, Counter>();
@@ -348,6 +350,16 @@ export class NodeIndex {
       this.#bitsets.set(cacheKey, bits);
     }
     return bits;
+  }
+
+  /** Live nodes with at least one taint (0: TaintToleration has nothing to filter or count). */
+  get taintedNodes(): number {
+    return this.#taintedNodes;
+  }
+
+  /** Live nodes with `spec.unschedulable` (0: NodeUnschedulable has nothing to reject). */
+  get unschedulableNodes(): number {
+    return this.#unschedulableNodes;
   }
 
   /** Number of distinct images present on any node (0: ImageLocality has nothing to score). */
@@ -509,8 +521,13 @@ export class NodeIndex {
     const alloc = nodeAllocatable(node);
     if (!fresh) for (let r = 0; r < this.allocatable.length; r++) this.allocatable[r]![slot] = 0;
     for (const [name, amount] of alloc) this.allocatable[this.#resourceId(name)]![slot] = amount;
+    // The slot's old taints and cordon (none for a fresh or cleared slot) leave the counts first.
+    if (this.unschedulable[slot]) this.#unschedulableNodes--;
+    if ((this.nodeTaints[slot]?.length ?? 0) > 0) this.#taintedNodes--;
     this.unschedulable[slot] = node.spec?.unschedulable ? 1 : 0;
+    if (this.unschedulable[slot]) this.#unschedulableNodes++;
     const taints = node.spec?.taints ?? [];
+    if (taints.length > 0) this.#taintedNodes++;
     if (taints.length === 0) this.nodeTaints[slot] = EMPTY_TAINTS;
     else {
       const ids = new Int32Array(taints.length);
@@ -544,6 +561,8 @@ export class NodeIndex {
       else this.#imageNodes.set(n, c);
     }
     this.images[slot] = new Map();
+    if (this.nodeTaints[slot]!.length > 0) this.#taintedNodes--;
+    if (this.unschedulable[slot]) this.#unschedulableNodes--;
     this.nodeTaints[slot] = EMPTY_TAINTS;
     this.unschedulable[slot] = 0;
   }

@@ -27,6 +27,7 @@ export class NodeUnschedulable implements FilterPlugin {
     this.#reason = h.reasons.intern(NAME, [ERR_REASON]);
   }
   filter(_s: unknown, pod: PodInfo, from: number, to: number, out: FilterOutput): void {
+    if (this.#index.unschedulableNodes === 0) return; // nothing cordoned
     const uns = this.#index.unschedulable;
     let tolerated: boolean | undefined;
     for (let i = from; i < to; i++) {

@@ -62,6 +62,7 @@ export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugi
 
   filter(_s: CycleState, pod: PodInfo, from: number, to: number, out: FilterOutput): void {
     const idx = this.#index;
+    if (idx.taintedNodes === 0) return; // no node has a taint to tolerate
     // Verdicts are per pod: a new pod forgets them, reusing the array while it is large enough.
     if (this.#memo.length < idx.taintTable.size) {
       this.#memoPod = pod;
@@ -115,6 +116,10 @@ export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugi
   score(state: CycleState, _pod: PodInfo, nodes: Int32Array, count: number, out: Float64Array): void {
     const tols = state.read<Toleration[]>(PRESCORE_KEY) ?? [];
     const idx = this.#index;
+    if (idx.taintedNodes === 0) {
+      out.fill(0, 0, count); // no taints: every node counts 0 (normalized to 100 each)
+      return;
+    }
     for (let j = 0; j < count; j++) {
       const ids = idx.nodeTaints[nodes[j]!]!;
       let n = 0;

@@ -198,3 +198,31 @@ test('withdrawPod / restorePod: a what-if takes the same pod object off its node
   // Restoring a pod that was not withdrawn is a bug in the caller.
   t.throws(() => idx.restorePod(a, slot), { message: /default\/a was not withdrawn/ });
 });
+
+test('taintedNodes and unschedulableNodes follow add, update, remove and slot reuse', (t) => {
+  const idx = new NodeIndex();
+  const counts = (): [number, number] => [idx.taintedNodes, idx.unschedulableNodes];
+  t.deepEqual(counts(), [0, 0]);
+  idx.addNode(
+    makeNode('a')
+      .cap({ cpu: '1' })
+      .taint('k', 'v', 'NoSchedule')
+      .taint('x', undefined, 'PreferNoSchedule')
+      .build(),
+  );
+  idx.addNode(makeNode('b').cap({ cpu: '1' }).unschedulable().build());
+  idx.addNode(makeNode('c').cap({ cpu: '1' }).build());
+  // a has two taints but is one tainted node; b is cordoned without taints.
+  t.deepEqual(counts(), [1, 1]);
+  idx.updateNode(makeNode('c').cap({ cpu: '1' }).taint('k', 'v', 'NoExecute').unschedulable().build());
+  t.deepEqual(counts(), [2, 2]);
+  idx.updateNode(makeNode('a').cap({ cpu: '1' }).build()); // taints removed
+  t.deepEqual(counts(), [1, 2]);
+  idx.removeNode('c');
+  t.deepEqual(counts(), [0, 1]);
+  // c's slot is reused by a plain node: nothing left over from c.
+  t.is(idx.addNode(makeNode('d').cap({ cpu: '1' }).build()), 2);
+  t.deepEqual(counts(), [0, 1]);
+  idx.removeNode('b');
+  t.deepEqual(counts(), [0, 0]);
+});

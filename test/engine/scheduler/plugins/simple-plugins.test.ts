@@ -19,6 +19,15 @@ test('NodeUnschedulable: cordoned nodes rejected unless the taint is tolerated',
     .toleration({ key: 'node.kubernetes.io/unschedulable', operator: 'Exists', effect: 'NoSchedule' })
     .build();
   t.deepEqual(verdicts(s.explain(tol)), { ok: 'ok', cordoned: 'ok' });
+  // Uncordoned: no node is unschedulable (the filter has nothing to do); cordoned again: rejected.
+  s.updateNode(makeNode('cordoned').cap({ cpu: '1', pods: 10 }).build());
+  t.is(s.index.unschedulableNodes, 0);
+  t.deepEqual(verdicts(s.explain(makePod('p').build())), { ok: 'ok', cordoned: 'ok' });
+  s.updateNode(makeNode('ok').cap({ cpu: '1', pods: 10 }).unschedulable().build());
+  t.deepEqual(verdicts(s.explain(makePod('p').build())), {
+    ok: 'UnschedulableAndUnresolvable: node(s) were unschedulable',
+    cordoned: 'ok',
+  });
 });
 
 test('NodeName: only the named node', (t) => {

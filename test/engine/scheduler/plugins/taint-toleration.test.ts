@@ -76,3 +76,25 @@ test('score: untolerated PreferNoSchedule taints, reverse-normalized', (t) => {
   // No PreferNoSchedule anywhere: all counts 0 → all 100.
   t.deepEqual(scoresOf(cluster([nodes[0]!], [], cfg()).explain(pod), 'TaintToleration'), { zero: 100 });
 });
+
+test('a cluster without taints skips the work, and a taint added later is seen at once', (t) => {
+  const clean = (name: string) => makeNode(name).cap({ cpu: '4', pods: 110 });
+  const s = cluster([clean('a').build(), clean('b').build()], [], cfg());
+  const pod = makePod('p').build();
+  t.is(s.index.taintedNodes, 0);
+  t.deepEqual(verdicts(s.explain(pod)), { a: 'ok', b: 'ok' });
+  t.deepEqual(scoresOf(s.explain(pod), 'TaintToleration'), { a: 100, b: 100 });
+  // b tainted by an update: filtered out; a PreferNoSchedule on a scores it 0 (count 1 of max 1).
+  s.updateNode(clean('b').taint('dedicated', 'gpu', 'NoSchedule').build());
+  t.deepEqual(verdicts(s.explain(pod)), {
+    a: 'ok',
+    b: 'UnschedulableAndUnresolvable: node(s) had untolerated taint {dedicated: gpu}',
+  });
+  s.updateNode(clean('a').taint('soft', 'x', 'PreferNoSchedule').build());
+  t.deepEqual(scoresOf(s.explain(pod), 'TaintToleration'), { a: 0 });
+  // Both taints gone again: back to the taint-free cluster.
+  s.updateNode(clean('a').build());
+  s.updateNode(clean('b').build());
+  t.is(s.index.taintedNodes, 0);
+  t.deepEqual(verdicts(s.explain(pod)), { a: 'ok', b: 'ok' });
+});
