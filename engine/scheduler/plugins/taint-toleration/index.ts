@@ -1,6 +1,7 @@
 import type { Taint, Toleration } from '../../../api/types.js';
 import {
   CODE,
+  MAX_NODE_SCORE,
   SUCCESS,
   defaultNormalizeScore,
   type CycleState,
@@ -132,7 +133,9 @@ export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugi
   }
 
   normalizeScore(_s: CycleState, _p: PodInfo, scores: Float64Array, count: number): void {
-    defaultNormalizeScore(scores, count, true);
+    // Every count 0 (no taints): reversed, every node gets the maximum, as defaultNormalizeScore gives.
+    if (this.#index.taintedNodes === 0) scores.fill(MAX_NODE_SCORE, 0, count);
+    else defaultNormalizeScore(scores, count, true);
   }
 }
 
