@@ -33,23 +33,17 @@ function bind(pod: Pod, nodeName: string): Pod {
 export function runCore(shape: Shape, counts: ShapeCounts, seed = 'bench', batches = 1): SchedulingSample[] {
   const s = new Scheduler({ config: presetConfig('default-scheduler'), random: seedrandom.alea(seed) });
   for (let i = 0; i < counts.nodes; i++) s.addNode(shape.node(i));
-  const bound = new Map<string, Pod>();
   let attempts = 0;
   let placed = 0;
   const schedule = (pod: Pod): boolean => {
     attempts++;
     const r = s.scheduleOne(pod);
     if (r.code === 'Success') {
-      const b = bind(pod, r.nodeName);
-      s.addPod(b);
-      bound.set(`${pod.metadata!.namespace}/${pod.metadata!.name}`, b);
+      s.addPod(bind(pod, r.nodeName));
       return true;
     }
     if (r.victims && r.victims.length > 0) {
-      for (const v of r.victims) {
-        s.removePod(v);
-        bound.delete(`${v.metadata!.namespace}/${v.metadata!.name}`);
-      }
+      for (const v of r.victims) s.removePod(v);
       return schedule(pod);
     }
     return false;
