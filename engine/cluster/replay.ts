@@ -43,6 +43,11 @@ export interface ReplayOptions {
   makeScheduler?: (opts: SchedulerOptions) => Scheduler;
   /** Run kube-scheduler as replicas behind leader election (default: one scheduler, no lease). */
   schedulerHa?: SchedulerHaOptions;
+  /**
+   * Hears a trace call the store refused (the error names the record's file and line): returning
+   * skips the call (`--on-invalid skip` counts it), throwing fails the run. Default: fail.
+   */
+  onRefusedInput?: (err: InputError) => void;
 }
 
 /** Called now and then during a run with the virtual time reached. */
@@ -125,14 +130,18 @@ export class ClusterReplay {
       if (err instanceof NotFoundError && call.op === 'delete') return;
       // Anything else the store refuses (a name already taken, an invalid update) is the trace's
       // error: reported at its line when the reader said where the call came from.
-      if (call.source && err instanceof KreplayError)
-        throw new InputError(
+      if (call.source && err instanceof KreplayError) {
+        const refused = new InputError(
           call.source.file,
           call.source.line,
           undefined,
           `${call.op}: ${err.message}`,
           err.code,
         );
+        if (!this.#opts.onRefusedInput) throw refused;
+        this.#opts.onRefusedInput(refused);
+        return;
+      }
       throw err;
     }
   }

@@ -101,6 +101,15 @@ test.serial('a pod name the trace creates twice while the first lives fails at t
   t.is(r.code, 2);
   t.is(r.stderr, `kreplay: ${pods}:4: create: Pod "default/p-0" already exists\n`);
   t.deepEqual(readdirSync(dir), ['pods.csv']);
+  // --on-invalid skip: the refused create is skipped and counted, the other two pods run.
+  const skip = await kreplay(['replay', '--nodes', nodes, '--pods', pods, '--on-invalid', 'skip', '--json']);
+  t.is(skip.code, 0, skip.stderr);
+  const s = JSON.parse(skip.stdout) as {
+    podsSubmitted: number;
+    podsScheduled: number;
+    invalidSkipped: number;
+  };
+  t.deepEqual([s.podsSubmitted, s.podsScheduled, s.invalidSkipped], [2, 2, 1]);
 });
 
 test.serial('a bad row in the trace names file and line', async (t) => {

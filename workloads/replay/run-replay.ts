@@ -1,4 +1,5 @@
 import { basename } from 'node:path';
+import type { InputError } from '../../engine/api/errors.js';
 import { openTrace, type OpenTraceOptions } from '../../traces/detect.js';
 import { ClusterReplay } from '../../engine/cluster/replay.js';
 import { EVENT } from '../../engine/cluster/events.js';
@@ -80,6 +81,16 @@ export async function runReplay(job: ReplayJob, progress?: ReplayProgress): Prom
       ...(job.startupLatencyUs !== undefined ? { kubelet: { startupLatencyUs: job.startupLatencyUs } } : {}),
       ...(workers > 1
         ? { makeScheduler: (o: SchedulerOptions) => (parallel = new ParallelScheduler({ ...o, workers })) }
+        : {}),
+      // --on-invalid skip also skips the calls the API server refuses (a name created twice), counted
+      // with the reader's skips and logged with them after the run.
+      ...(job.inputs.onInvalid === 'skip'
+        ? {
+            onRefusedInput: (err: InputError) => {
+              const reason = `refused by the API server (${err.code})`;
+              opened.loss.skipped[reason] = (opened.loss.skipped[reason] ?? 0) + 1;
+            },
+          }
         : {}),
     });
     const fold = new ReportFold();

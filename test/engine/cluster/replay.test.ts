@@ -140,6 +140,32 @@ test('a call the store refuses fails the run at the trace line it came from', as
   t.is(bare!.message, 'Pod "default/a" already exists');
 });
 
+test('onRefusedInput hears a refused call and the run goes on without it', async (t) => {
+  const heard: string[] = [];
+  const r = new ClusterReplay({
+    seed: 1,
+    config: presetConfig('default-scheduler'),
+    policy: 'default-scheduler',
+    trace: 'test',
+    onRefusedInput: (err) => heard.push(`${err.code} ${err.message}`),
+  });
+  await r.run(
+    calls([
+      { timeUs: 0, op: 'create', object: node('n1', '2', '4Gi'), source: { file: 'p.csv', line: 2 } },
+      { timeUs: 5, op: 'create', object: pod('a', '1'), source: { file: 'p.csv', line: 3 } },
+      { timeUs: 7, op: 'create', object: pod('a', '500m'), source: { file: 'p.csv', line: 4 } },
+    ]),
+  );
+  r.end();
+  t.deepEqual(heard, ['ALREADY_EXISTS p.csv:4: create: Pod "default/a" already exists']);
+  // The first "a" (1 cpu) stays, bound; the refused 500m copy never reached the store.
+  const a = r.store.get('Pod', 'a', 'default') as {
+    spec: { nodeName?: string; containers: { resources: { requests: { cpu: string } } }[] };
+  };
+  t.is(a.spec.nodeName, 'n1');
+  t.is(a.spec.containers[0]!.resources.requests.cpu, '1');
+});
+
 test('a record that goes back in time names its line when the reader gave one', async (t) => {
   const err = await t.throwsAsync(
     replay(1, [
