@@ -20,6 +20,7 @@ export const RES_PODS = 3;
 
 const INITIAL_CAPACITY = 64;
 const EMPTY_TAINTS = new Int32Array(0);
+const EMPTY_DOMAINS: ReadonlyMap<number, number> = new Map();
 
 function sharedF64(n: number): Float64Array {
   return new Float64Array(new SharedArrayBuffer(n * 8));
@@ -238,6 +239,10 @@ export class NodeIndex {
   readonly #imageNodes = new Map<string, number>();
   #taintedNodes = 0;
   #unschedulableNodes = 0;
+  /** Per label key id: value id → live nodes with that value (the key's domains), first-seen order. */
+  readonly #domainNodes: Map<number, number>[] = [];
+  /** Per label key id: live nodes that have the key. */
+  readonly #keyNodes: number[] = [];
   readonly #bitsets = new Map<string, Uint32Array>();
   readonly #counters: Counter[] = [];
   readonly #countersByKey = new Map<string, Counter>();
@@ -355,6 +360,16 @@ export class NodeIndex {
   /** Live nodes with at least one taint (0: TaintToleration has nothing to filter or count). */
   get taintedNodes(): number {
     return this.#taintedNodes;
+  }
+
+  /** The domains of label key `keyId`: value id → live nodes with that value (read-only, live). */
+  domainNodes(keyId: number): ReadonlyMap<number, number> {
+    return this.#domainNodes[keyId] ?? EMPTY_DOMAINS;
+  }
+
+  /** Live nodes that have label key `keyId` (equal to `count`: every node has it). */
+  nodesWithKey(keyId: number): number {
+    return this.#keyNodes[keyId] ?? 0;
   }
 
   /** Live nodes with `spec.unschedulable` (0: NodeUnschedulable has nothing to reject). */
@@ -575,10 +590,19 @@ export class NodeIndex {
     if (old >= 0) {
       const b = this.#bitsets.get(`${keyId}:${old}`);
       if (b) b[slot >>> 5]! &= ~(1 << (slot & 31));
+      const domains = this.#domainNodes[keyId]!;
+      const left = domains.get(old)! - 1;
+      if (left === 0) domains.delete(old);
+      else domains.set(old, left);
+      this.#keyNodes[keyId]!--;
     }
     if (valueId >= 0) {
       const b = this.#bitsets.get(`${keyId}:${valueId}`);
       if (b) b[slot >>> 5]! |= 1 << (slot & 31);
+      let domains = this.#domainNodes[keyId];
+      if (!domains) this.#domainNodes[keyId] = domains = new Map();
+      domains.set(valueId, (domains.get(valueId) ?? 0) + 1);
+      this.#keyNodes[keyId] = (this.#keyNodes[keyId] ?? 0) + 1;
     }
     for (const c of this.#counters) {
       if (c.keyId !== keyId) continue;

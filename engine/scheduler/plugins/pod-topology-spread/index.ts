@@ -255,11 +255,42 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     return { affinity, tolerates };
   }
 
+  /**
+   * Whether the per-node pass of PreFilter would count every live node for every constraint: each
+   * has every constraint's key, and no inclusion policy can leave one out (no node selector or
+   * required node affinity to honour; no taint to honour).
+   */
+  #everyNodeEligible(pod: Pod, constraints: readonly Constraint[]): boolean {
+    const idx = this.#idx;
+    const spec = pod.spec;
+    const narrowsNodes =
+      Object.keys(spec?.nodeSelector ?? {}).length > 0 ||
+      spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution !== undefined;
+    for (const c of constraints) {
+      if (idx.nodesWithKey(c.keyId) !== idx.count) return false;
+      if (c.honorNodeAffinity && narrowsNodes) return false;
+      if (c.honorNodeTaints && idx.taintedNodes > 0) return false;
+    }
+    return true;
+  }
+
   preFilter(state: CycleState, pod: PodInfo): PreFilterResult {
     const constraints = this.constraints(pod.pod, 'DoNotSchedule');
     if (constraints.length === 0) return { status: SKIP };
     const idx = this.#idx;
     const inclusion = this.#inclusion(pod.pod);
+    if (this.#everyNodeEligible(pod.pod, constraints)) {
+      // Every live node counts for every constraint: each domain's count is its counter's, and the
+      // domains are those of the key on live nodes; no per-node pass (same counts as the one below).
+      const counts = constraints.map((c) => {
+        const counter = this.#counter(c, pod.namespace);
+        const m = new Map<number, number>();
+        for (const v of idx.domainNodes(c.keyId).keys()) m.set(v, counter.inDomain(v));
+        return m;
+      });
+      state.write(PREFILTER_KEY, { constraints, counts, inclusion } satisfies PreFilterState);
+      return { status: SUCCESS };
+    }
     const cols = constraints.map((c) => idx.labelValues(c.keyId));
     const perNode = constraints.map((c) => this.#counter(c, pod.namespace).nodeCounts());
     // Per constraint, 1 + matching pods per domain value id (0: no eligible node in that domain yet),

@@ -226,3 +226,30 @@ test('taintedNodes and unschedulableNodes follow add, update, remove and slot re
   idx.removeNode('b');
   t.deepEqual(counts(), [0, 0]);
 });
+
+test('domainNodes and nodesWithKey: live nodes per value of a label key', (t) => {
+  const idx = new NodeIndex();
+  idx.addNode(makeNode('a').cap({ cpu: '1' }).label('zone', 'z1').build());
+  idx.addNode(makeNode('b').cap({ cpu: '1' }).label('zone', 'z2').build());
+  idx.addNode(makeNode('c').cap({ cpu: '1' }).label('zone', 'z1').build());
+  idx.addNode(makeNode('d').cap({ cpu: '1' }).build());
+  const zone = idx.labelKeys.get('zone');
+  const z = (v: string): number => idx.labelValuesTable.get(v);
+  const domains = (): [number, number][] => [...idx.domainNodes(zone)];
+  t.deepEqual(domains(), [
+    [z('z1'), 2],
+    [z('z2'), 1],
+  ]);
+  t.is(idx.nodesWithKey(zone), 3); // d has no zone
+  idx.updateNode(makeNode('b').cap({ cpu: '1' }).label('zone', 'z1').build()); // z2 empties
+  t.deepEqual(domains(), [[z('z1'), 3]]);
+  idx.removeNode('a');
+  idx.updateNode(makeNode('d').cap({ cpu: '1' }).label('zone', 'z3').build());
+  t.deepEqual(domains(), [
+    [z('z1'), 2],
+    [z('z3'), 1],
+  ]);
+  t.is(idx.nodesWithKey(zone), 3);
+  t.is(idx.nodesWithKey(idx.labelKeyId('never-seen')), 0);
+  t.deepEqual([...idx.domainNodes(idx.labelKeyId('never-seen'))], []);
+});

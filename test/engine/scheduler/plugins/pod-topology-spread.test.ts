@@ -344,3 +344,46 @@ test('List defaults with DoNotSchedule filter pods without constraints', (t) => 
     n4: 'ok',
   });
 });
+
+test('PreFilter reads domain counts from the index when every node counts; same verdicts as the node pass', (t) => {
+  // Every node has a zone; zone c has no web pod (count 0, still a domain: min 0).
+  const h = new Harness(
+    [
+      makeNode('n1').zone('a').label('pool', 'x').build(),
+      makeNode('n2').zone('a').label('pool', 'x').build(),
+      makeNode('n3').zone('b').label('pool', 'x').build(),
+      makeNode('n4').zone('c').label('pool', 'x').build(),
+    ],
+    [web('w1', 'n1'), web('w2', 'n2'), web('w3', 'n3')],
+  );
+  const p = plugin(h);
+  const zoneId = h.index.labelKeys.get(ZONE);
+  t.is(h.index.nodesWithKey(zoneId), 4);
+  t.deepEqual([...h.index.domainNodes(zoneId).values()], [2, 1, 1]); // a: n1 n2, b: n3, c: n4
+  // counts a 2, b 1, c 0; min 0. maxSkew 1: a 2+1−0 > 1, b 1+1−0 > 1, c 0+1−0 ≤ 1.
+  const want = { n1: SKEW, n2: SKEW, n3: SKEW, n4: 'ok' };
+  const fast = makePod('p').labels({ app: 'web' }).spread(zoneConstraint()).build();
+  t.deepEqual(h.filter(p, fast), want);
+  // A node selector every node passes sends PreFilter through the per-node pass: same verdicts.
+  const slow = makePod('p')
+    .labels({ app: 'web' })
+    .spread(zoneConstraint())
+    .nodeSelector({ pool: 'x' })
+    .build();
+  t.deepEqual(h.filter(p, slow), want);
+  // A node without the key: the per-node pass again, and that node is unresolvable.
+  h.index.addNode(makeNode('n5').label('pool', 'x').build());
+  t.is(h.index.nodesWithKey(zoneId), 4);
+  t.deepEqual(h.filter(p, fast), { ...want, n5: LABEL });
+  // Its zone label arrives by an update: every node counts again, zone d (0) joins the domains.
+  h.index.updateNode(makeNode('n5').zone('d').label('pool', 'x').build());
+  t.deepEqual([...h.index.domainNodes(zoneId).values()], [2, 1, 1, 1]);
+  t.deepEqual(h.filter(p, fast), { ...want, n5: 'ok' });
+  // Zone c's only node removed: the domain goes; min still 0 (zone d), so only n5 fits.
+  h.index.removeNode('n4');
+  t.is(h.index.domainNodes(zoneId).size, 3);
+  t.deepEqual(h.filter(p, fast), { n1: SKEW, n2: SKEW, n3: SKEW, n5: 'ok' });
+  // w3 deleted: b drops to 0 with d; b's n3 now fits (0 + 1 − 0 ≤ 1).
+  h.index.removePod(web('w3', 'n3'));
+  t.deepEqual(h.filter(p, fast), { n1: SKEW, n2: SKEW, n3: 'ok', n5: 'ok' });
+});
