@@ -21,7 +21,7 @@ import {
 import { MAX_NODE_SCORE } from '../../framework/types.js';
 import type { DomainCounter, IndexedPod, NodeIndex } from '../../index/index.js';
 import { clusterLookups } from '../cluster-lookups.js';
-import { PodGroups } from './pod-groups.js';
+import { PodGroups, type PodGroup } from './pod-groups.js';
 import { TopologyCounts } from './topology-counts.js';
 import {
   matchesAll,
@@ -147,12 +147,19 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     this.#reasonExisting = h.reasons.intern(NAME, [ERR_REASON_EXISTING_ANTI_AFFINITY]);
     const idx = this.#idx;
     this.#antiGroups = new PodGroups(idx, (t) => t.requiredAntiAffinity.map((a) => a.keyId));
-    this.#scoringGroups = new PodGroups(idx, () => []);
+    // Scoring groups keep their pods per domain of each key their terms use: a cycle adds a group's
+    // weight per domain instead of per node.
+    this.#scoringGroups = new PodGroups(idx, (t) =>
+      [...t.requiredAffinity, ...t.preferredAffinity, ...t.preferredAntiAffinity].map((a) => a.keyId),
+    );
     for (let s = 0; s < idx.size; s++) if (idx.live[s]) for (const p of idx.pods[s]!) this.#track(p, 1);
     idx.subscribe({
       podAdded: (p) => this.#track(p, 1),
       podRemoved: (p) => this.#track(p, -1),
-      nodeChanged: (slot) => this.#antiGroups.nodeChanged(slot),
+      nodeChanged: (slot) => {
+        this.#antiGroups.nodeChanged(slot);
+        this.#scoringGroups.nodeChanged(slot);
+      },
     });
     this.preFilterExtensions = {
       addPod: (state, pod, added) => this.#updateWithPod(state, pod.pod, added, 1),
@@ -385,17 +392,22 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
       }
     }
     // Existing pods' terms matched by the incoming pod: each group's terms tested once, then
-    // weighted by the group's pods per node.
+    // weighted by the group's pods per domain of the term's key (nodes without the key hold none).
     const matchesIncoming = incomingMatcher(pod.pod, nsLabels);
     const hard = this.#args.hardPodAffinityWeight;
-    const addGroup = (t: AffinityTerm, slots: ReadonlyMap<number, number>, w: number): void => {
+    const addGroup = (t: AffinityTerm, g: PodGroup, w: number): void => {
       if (!matchesIncoming(t)) return;
-      for (const [slot, n] of slots) add(t, slot, w * n);
+      let m = scores.get(t.keyId);
+      for (const [v, n] of g.domains(t.keyId)) {
+        if (!m) scores.set(t.keyId, (m = new Map()));
+        m.set(v, (m.get(v) ?? 0) + w * n);
+      }
     };
-    for (const { terms: ex, slots } of this.#scoringGroups.values()) {
-      if (hard > 0) for (const t of ex.requiredAffinity) addGroup(t, slots, hard);
-      for (const t of ex.preferredAffinity) addGroup(t, slots, t.weight);
-      for (const t of ex.preferredAntiAffinity) addGroup(t, slots, -t.weight);
+    for (const g of this.#scoringGroups.values()) {
+      const ex = g.terms;
+      if (hard > 0) for (const t of ex.requiredAffinity) addGroup(t, g, hard);
+      for (const t of ex.preferredAffinity) addGroup(t, g, t.weight);
+      for (const t of ex.preferredAntiAffinity) addGroup(t, g, -t.weight);
     }
     if (scores.size === 0) return SKIP;
     state.write(PRESCORE_KEY, { scores } satisfies PreScoreState);

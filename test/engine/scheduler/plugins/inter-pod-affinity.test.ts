@@ -393,6 +393,43 @@ test('score: only feasible nodes are scored, but domains come from all nodes', (
   );
 });
 
+test("score: existing pods' terms count per domain of their key, and follow a relabelled node", (t) => {
+  // Two existing pods require zone affinity to app=web (hard weight 2) and one prefers app=web on
+  // its host with weight 3 while avoiding it by zone with weight 1. Incoming: app=web.
+  const existing = [
+    makePod('e1')
+      .podAffinity(term({ app: 'web' }, ZONE))
+      .node('n1')
+      .build(),
+    makePod('e2')
+      .podAffinity(term({ app: 'web' }, ZONE))
+      .node('n3')
+      .build(),
+    makePod('e3')
+      .preferredPodAffinity(3, term({ app: 'web' }, HOST))
+      .preferredPodAffinity(1, term({ app: 'web' }, ZONE), true)
+      .node('n2')
+      .build(),
+    makePod('e4')
+      .podAffinity(term({ app: 'web' }, ZONE))
+      .node('n4')
+      .build(), // n4 has no zone: no count
+  ];
+  const h = new Harness(nodes(), existing);
+  const p = plugin(h, 2);
+  const web = makePod('p').label('app', 'web').build();
+  // raw: zone a (n1, n2): 2 (e1) − 1 (e3 anti, zone a) = 1, plus 3 on n2 (e3's host) → n1 1, n2 4;
+  // zone b (n3): 2 (e2) → 2; n4: 0. Normalized over min 0, max 4: 25, 100, 50, 0.
+  t.deepEqual(h.score(p, web), { n1: 25, n2: 100, n3: 50, n4: 0 });
+  // n3 moves to zone a: zone a now holds e1, e2 (2 + 2) and e3's anti (−1) = 3; n2 + 3 = 6; zone b
+  // is empty. Raw n1 3, n2 6, n3 3, n4 0 → 50, 100, 50, 0.
+  h.index.updateNode(makeNode('n3').zone('a').build());
+  t.deepEqual(h.score(p, web), { n1: 50, n2: 100, n3: 50, n4: 0 });
+  // e2 deleted: zone a 2 − 1 = 1 → n1 1, n2 4, n3 1 → 25, 100, 25, 0.
+  h.index.removePod(existing[1]!);
+  t.deepEqual(h.score(p, web), { n1: 25, n2: 100, n3: 25, n4: 0 });
+});
+
 test('minMaxNormalize uses float64 100 × ((s − min) / diff), truncated', (t) => {
   // 29/100 in float64 is 0.29, × 100 = 28.999999999999996 → 28 (not 29 as integer arithmetic would give)
   const s = Float64Array.from([29, 100, 0]);
