@@ -160,6 +160,7 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
   readonly #vector: ResourceVector;
   readonly #scorer: Scorer;
   readonly #reasonCache = new Map<string, number>();
+  readonly #singleReason: (number | undefined)[] = [];
   // Filter scratch for the current pod: resource ids and amounts actually checked, in upstream order.
   #checkPod: PodInfo | undefined;
   #checkIds = new Int32Array(8);
@@ -248,6 +249,18 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
   }
 
   #reasonFor(failed: Int32Array, n: number): number {
+    // One shortfall (the usual case): by resource id, without building a key.
+    if (n === 1) {
+      const r = failed[0]!;
+      let id = this.#singleReason[r];
+      if (id === undefined) {
+        id = this.#h.reasons.intern(NAME, [
+          r === RES_PODS ? 'Too many pods' : `Insufficient ${this.#idx.resources.name(r)}`,
+        ]);
+        this.#singleReason[r] = id;
+      }
+      return id;
+    }
     let key = '';
     for (let k = 0; k < n; k++) key += `${failed[k]},`;
     let id = this.#reasonCache.get(key);
