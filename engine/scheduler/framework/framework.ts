@@ -57,6 +57,8 @@ export class Framework {
   readonly preEnqueuePlugins: PreEnqueuePlugin[] = [];
   readonly queueSortPlugin: QueueSortPlugin;
   readonly preFilterPlugins: PreFilterPlugin[] = [];
+  /** The PreFilter plugins with PreFilter extensions, built on first use (the lists are final by then). */
+  #withExtensions: PreFilterPlugin[] | undefined;
   readonly filterPlugins: FilterPlugin[] = [];
   readonly postFilterPlugins: PostFilterPlugin[] = [];
   readonly preScorePlugins: PreScorePlugin[] = [];
@@ -166,12 +168,16 @@ export class Framework {
 
   /** PreFilter extensions (preemption what-ifs). */
   runPreFilterExtension(state: CycleState, pod: PodInfo, other: IndexedPod, op: 'add' | 'remove'): Status {
-    for (const p of this.preFilterPlugins) {
-      if (state.skipFilterPlugins.has(p.name) || !p.preFilterExtensions) continue;
+    // Only plugins with extensions, in PreFilter order (preemption calls this per pod it moves).
+    const withExtensions = (this.#withExtensions ??= this.preFilterPlugins.filter(
+      (p) => p.preFilterExtensions,
+    ));
+    for (const p of withExtensions) {
+      if (state.skipFilterPlugins.has(p.name)) continue;
       const s =
         op === 'add'
-          ? p.preFilterExtensions.addPod(state, pod, other)
-          : p.preFilterExtensions.removePod(state, pod, other);
+          ? p.preFilterExtensions!.addPod(state, pod, other)
+          : p.preFilterExtensions!.removePod(state, pod, other);
       if (s.code !== 'Success') return s;
     }
     return SUCCESS;
