@@ -42,7 +42,13 @@ export async function foldLogFile(path: string, opts: ReportFoldOptions = {}): P
   }
   const fold = new ReportFold(opts);
   let raw: Record<string, unknown> | undefined;
-  const v = await verifyLogFile(path, { onEntry: (e) => fold.consume(e), onTrailer: (t) => (raw = t) });
+  // A replay always ends its log with a trailer: without one the log was cut short, and reports of
+  // part of a run would pass for the whole.
+  const v = await verifyLogFile(path, {
+    requireTrailer: true,
+    onEntry: (e) => fold.consume(e),
+    onTrailer: (t) => (raw = t),
+  });
   if (!v.ok) throw new InputError(path, v.line, undefined, v.reason, 'BAD_LOG');
   const trailer = trailerOf(raw);
   return fold.finish({ wallSeconds: trailer?.wallSeconds ?? 0, eventLogSha256: v.hash, events: v.entries });

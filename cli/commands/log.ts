@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { InputError } from '../../engine/api/errors.js';
 import { verifyLogFile } from '../../engine/sim/index.js';
 import { CheckFailed } from '../errors.js';
@@ -18,6 +18,9 @@ export function register(program: Command): void {
     )
     .action(async (path: string, opts: { json?: boolean }) => {
       if (!existsSync(path)) throw new InputError(path, undefined, undefined, 'no such file or directory');
+      // A folder is bad input (exit 2), not a log that failed its check (exit 1).
+      if (statSync(path).isDirectory())
+        throw new InputError(path, undefined, undefined, 'is a directory, not an event log');
       const r = await verifyLogFile(path, { requireTrailer: true });
       if (opts.json) process.stdout.write(`${JSON.stringify(r)}\n`);
       if (!r.ok)

@@ -70,6 +70,7 @@ test.serial('bad input: one line on stderr, exit 2, no stack, nothing written', 
     ],
     [['compare', '--trace', TRACE, '--out', join(dir, 'c')], /^kreplay: --policies is required/],
     [['replay', '--bogus'], /^kreplay: unknown option '--bogus'\n$/],
+    [['log', 'verify', dir], /^kreplay: .*: is a directory, not an event log\n$/],
     [['nope'], /^kreplay: unknown command 'nope'\n$/],
     [
       ['experiment', 'fill', '--nodes', 'x', '--pods', 'y', '--policies', 'tetris', '--out', join(dir, 'd')],

@@ -176,4 +176,14 @@ test('a log whose trailer does not match its chain is refused, not stamped with 
     instanceOf: InputError,
     message: `${cut}:11: the trailer says 31 entries, the chain has 10`,
   });
+  // The first 10 entries and no trailer at all: cut short too (the chain of what is there verifies).
+  const half = join(dir, 'half.ndjson.gz');
+  writeFileSync(half, gzipSync(`${lines.slice(0, 10).join('\n')}\n`));
+  await t.throwsAsync(foldLogFile(half), {
+    instanceOf: InputError,
+    message: `${half}:11: no trailer line: the log was cut short`,
+  });
+  const empty = join(dir, 'empty.ndjson.gz');
+  writeFileSync(empty, gzipSync(''));
+  await t.throwsAsync(foldLogFile(empty), { message: `${empty}:1: no trailer line: the log was cut short` });
 });

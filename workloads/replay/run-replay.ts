@@ -1,5 +1,5 @@
-import { basename } from 'node:path';
-import type { InputError } from '../../engine/api/errors.js';
+import { basename, resolve } from 'node:path';
+import { InputError } from '../../engine/api/errors.js';
 import { openTrace, type OpenTraceOptions } from '../../traces/detect.js';
 import { ClusterReplay } from '../../engine/cluster/replay.js';
 import { EVENT } from '../../engine/cluster/events.js';
@@ -7,6 +7,7 @@ import { LogFileWriter } from '../../engine/sim/log-file.js';
 import { ReportFold } from '../../reports/fold.js';
 import type { RunReport, RunTrailer } from '../../reports/types.js';
 import { writeRunOutputs } from '../../reports/index.js';
+import { RUN_REPORT_FILES } from '../../reports/run.js';
 import type { PolicySpec } from './policy.js';
 import { loadPolicy } from './policy.js';
 import { StagedOutput } from './staging.js';
@@ -53,6 +54,28 @@ export function describeInputs(i: OpenTraceOptions): string {
     .join(' + ');
 }
 
+/** The files a replay writes into its output folder. */
+const OUTPUT_FILES = ['events.ndjson.gz', ...RUN_REPORT_FILES];
+
+/**
+ * Fails (exit 2) when a report would land on one of the replay's own input files (e.g. `--out` the
+ * folder of a pods.csv): the input would be replaced by the report of its own run.
+ */
+export function refuseOverwritingInputs(inputs: OpenTraceOptions, outDir: string): void {
+  const manifests = typeof inputs.manifests === 'string' ? [inputs.manifests] : (inputs.manifests ?? []);
+  const targets = new Set(OUTPUT_FILES.map((f) => resolve(outDir, f)));
+  for (const input of [inputs.trace, inputs.nodes, inputs.pods, ...manifests]) {
+    if (input === undefined || !targets.has(resolve(input))) continue;
+    throw new InputError(
+      input,
+      undefined,
+      undefined,
+      `--out ${outDir} would replace this input with the report of the same name; write the reports elsewhere`,
+      'OUTPUT_OVER_INPUT',
+    );
+  }
+}
+
 /**
  * Runs one replay end to end: opens the trace, replays it through a ClusterReplay, folds the log
  * into reports live and (with `outDir`) writes them with the event log. Deterministic except for
@@ -60,6 +83,7 @@ export function describeInputs(i: OpenTraceOptions): string {
  */
 export async function runReplay(job: ReplayJob, progress?: ReplayProgress): Promise<RunReport> {
   const config = loadPolicy(job.policy);
+  if (job.outDir) refuseOverwritingInputs(job.inputs, job.outDir);
   const opened = await openTrace(job.inputs);
   // The output folder is checked before any worker thread starts, so a bad --out cannot leave a pool behind.
   const out = job.outDir ? new StagedOutput(job.outDir) : undefined;

@@ -118,3 +118,31 @@ test('a failing run leaves no staging folder and no report files', async (t) => 
   t.false(existsSync(join(out, 'r', 'summary.csv')));
   t.deepEqual(existsSync(join(out, 'r')) ? readdirSync(join(out, 'r')) : [], []);
 });
+
+test('--out the folder of an input whose name a report takes: refused before anything is written', async (t) => {
+  const dir = tmp();
+  const nodes = join(dir, 'nodes.csv');
+  const pods = join(dir, 'pods.csv');
+  const nodesText = readFileSync('test/fixtures/traces/openb/nodes.csv', 'utf8');
+  const podsText = readFileSync('test/fixtures/traces/openb/pods.csv', 'utf8');
+  writeFileSync(nodes, nodesText);
+  writeFileSync(pods, podsText);
+  await t.throwsAsync(
+    runReplay({ inputs: { nodes, pods }, policy: parsePolicy('default-scheduler'), seed: '1', outDir: dir }),
+    {
+      message: `${nodes}: --out ${dir} would replace this input with the report of the same name; write the reports elsewhere`,
+    },
+  );
+  t.deepEqual(readdirSync(dir).sort(), ['nodes.csv', 'pods.csv']);
+  t.is(readFileSync(pods, 'utf8'), podsText);
+  // Inputs beside the output folder, or under other names, are fine.
+  const out = join(dir, 'out');
+  const r = await runReplay({
+    inputs: { nodes, pods },
+    policy: parsePolicy('default-scheduler'),
+    seed: '1',
+    outDir: out,
+  });
+  // Every row of the pod list is submitted (its line count less the header).
+  t.is(r.summary.podsSubmitted, podsText.trim().split('\n').length - 1);
+});
