@@ -15,6 +15,8 @@ export function parseUntil(text: string | undefined): number | undefined {
   }
 }
 
+const SEED_RE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
 /** `--seeds a..b` or `a,b,c` → the list of seeds, in order. */
 export function parseSeeds(text: string, flag = '--seeds'): string[] {
   const range = /^(\d+)\.\.(\d+)$/.exec(text.trim());
@@ -26,8 +28,12 @@ export function parseSeeds(text: string, flag = '--seeds'): string[] {
     return Array.from({ length: b - a + 1 }, (_, i) => String(a + i));
   }
   const list = text.split(',').map((s) => s.trim());
-  if (list.some((s) => s === '' || s.includes('..')))
-    throw bad(flag, `${JSON.stringify(text)} is not a range a..b of whole numbers or a comma list`);
+  // A seed names its run's folder (`…--seed<seed>`): letters, digits, '.', '_' and '-' only.
+  if (list.some((s) => !SEED_RE.test(s) || s.includes('..')))
+    throw bad(
+      flag,
+      `${JSON.stringify(text)} is not a range a..b of whole numbers or a comma list of seeds (letters, digits, '.', '_', '-')`,
+    );
   const twice = list.find((s, i) => list.indexOf(s) !== i);
   // A repeated seed would count one run twice in the means and confidence intervals.
   if (twice !== undefined) throw bad(flag, `seed ${JSON.stringify(twice)} is given twice`);

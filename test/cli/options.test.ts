@@ -12,10 +12,19 @@ test('--seeds: ranges and lists', (t) => {
   t.throws(() => parseSeeds('5..1'), { message: /--seeds: "5\.\.1": the range goes backwards/ });
   // Not a literal seed "a..b": a range must be whole numbers.
   t.throws(() => parseSeeds('a..b'), {
-    message: '--seeds: "a..b" is not a range a..b of whole numbers or a comma list',
+    message:
+      "--seeds: \"a..b\" is not a range a..b of whole numbers or a comma list of seeds (letters, digits, '.', '_', '-')",
   });
   t.throws(() => parseSeeds('1,2,1'), { message: '--seeds: seed "1" is given twice' });
   t.throws(() => parseSeeds('1,,2'), { message: /is not a range a\.\.b of whole numbers or a comma list/ });
+  // A seed names its run's folder: no path separators, spaces or leading dots.
+  for (const bad of ['x/y', '1 2', '.hidden', '../up', 'a\\b'])
+    t.throws(
+      () => parseSeeds(bad),
+      { message: /is not a range a\.\.b of whole numbers or a comma list of seeds/ },
+      bad,
+    );
+  t.deepEqual(parseSeeds('run-1,v2.0,b_3'), ['run-1', 'v2.0', 'b_3']);
 });
 
 test('--bucket', (t) => {

@@ -8,6 +8,8 @@ import type { FillTask } from './protocol.js';
 import { runCells, siblingWorkerUrl } from '../pool/run-cells.js';
 import type { Executor } from '../executors/types.js';
 import { makeDirs } from '../../engine/files/make-dirs.js';
+import { describeFsError } from '../../engine/files/describe.js';
+import { InputError } from '../../engine/api/errors.js';
 
 /** A fill experiment: every (pod list, policy, seed) cell on one node list. */
 export interface FillExperimentOptions {
@@ -72,6 +74,23 @@ function validate(opts: FillExperimentOptions): { maxLoad: number; workers: numb
  */
 export async function runFillExperiment(opts: FillExperimentOptions): Promise<FillExperimentResult> {
   const { maxLoad, workers } = validate(opts);
+  // Reports name a workload by its pod list's file name: two lists of one name would be merged.
+  const byName = new Map<string, string>();
+  for (const podsPath of opts.podsPaths) {
+    const name = workloadName(podsPath);
+    const other = byName.get(name);
+    if (other !== undefined)
+      throw new InputError(
+        podsPath,
+        undefined,
+        undefined,
+        other === podsPath
+          ? '--pods: given twice (its cells would count twice in the summary)'
+          : `--pods: named "${name}" in the reports, as ${other} is; give the pod lists different file names`,
+        'BAD_OPTION',
+      );
+    byName.set(name, podsPath);
+  }
   const tasks: FillTask[] = [];
   for (const podsPath of opts.podsPaths) {
     for (const policy of opts.policies) {
@@ -209,7 +228,17 @@ export function fillCsvs(result: FillExperimentResult): { alloc: string; frag: s
 
 /** Writes alloc.csv, frag.csv and summary.csv into `dir` (created), each through a temp file and a rename. */
 export async function writeFillOutputs(dir: string, result: FillExperimentResult): Promise<void> {
-  makeDirs(dir);
+  try {
+    makeDirs(dir);
+  } catch (err) {
+    throw new InputError(
+      dir,
+      undefined,
+      undefined,
+      `cannot create the output folder: ${describeFsError(err)}`,
+      'UNWRITABLE',
+    );
+  }
   const csv = fillCsvs(result);
   await writeAtomic(join(dir, 'alloc.csv'), csv.alloc);
   await writeAtomic(join(dir, 'frag.csv'), csv.frag);

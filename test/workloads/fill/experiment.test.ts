@@ -1,5 +1,5 @@
 import test from 'ava';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -71,6 +71,26 @@ test('bad input fails with the reader error, not a worker crash', async (t) => {
     }),
     { code: 'ENOENT' },
   );
+});
+
+test('two pod lists of one file name, or one list twice, are refused before any cell runs', async (t) => {
+  const { dir, nodes, pods } = await inputs();
+  const sub = join(dir, 'sub');
+  await mkdir(sub);
+  const twin = join(sub, 'openb_pod_list_tiny.csv');
+  await writeFile(twin, await readFile(pods, 'utf8'));
+  const run = (podsPaths: string[]) =>
+    runFillExperiment({ nodesPath: nodes, podsPaths, policies: ['fgd'], seeds: [1], workers: 1 });
+  await t.throwsAsync(run([pods, twin]), {
+    message: `${twin}: --pods: named "openb_pod_list_tiny" in the reports, as ${pods} is; give the pod lists different file names`,
+  });
+  await t.throwsAsync(run([pods, pods]), {
+    message: `${pods}: --pods: given twice (its cells would count twice in the summary)`,
+  });
+  // An existing file as the output folder: one worded line, not the raw errno.
+  await t.throwsAsync(writeFillOutputs(pods, await run([pods])), {
+    message: `${pods}: cannot create the output folder: exists and is not a directory`,
+  });
 });
 
 test('CLI parsers', (t) => {
