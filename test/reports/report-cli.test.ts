@@ -1,5 +1,5 @@
 import test from 'ava';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -60,16 +60,18 @@ test.serial("kreplay report rebuilds the replay's reports byte for byte", async 
   );
 });
 
-test.serial('a log without trailer gets its hash from the chain and a wall time of 0', async (t) => {
+test.serial('a log without trailer (cut short) is refused: exit 2, one line, nothing written', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'kreplay-report-cli-'));
   const withTrailer = join(dir, 'a.ndjson.gz');
-  const hash = writeLogFile(withTrailer, sampleLog().entries, { wallSeconds: 2 });
+  writeLogFile(withTrailer, sampleLog().entries, { wallSeconds: 2 });
   const lines = gunzipSync(readFileSync(withTrailer)).toString().split('\n');
   const bare = join(dir, 'b.ndjson.gz');
   writeFileSync(bare, gzipSync(lines.filter((l) => !l.startsWith('{"trailer"')).join('\n')));
   const r = await runReport([bare, '--out', join(dir, 'out')]);
-  t.is(r.code, 0, r.stderr);
-  t.true(readFileSync(join(dir, 'out', 'summary.csv'), 'utf8').includes(`${hash},31,40.000000,0.000000,`));
+  t.is(r.code, 2);
+  // 31 entries verify; line 32 is where the trailer should be.
+  t.is(r.stderr, `kreplay: ${bare}:32: no trailer line: the log was cut short\n`);
+  t.false(existsSync(join(dir, 'out')));
 });
 
 test.serial('missing log and unwritable out dir: exit 2, one line, nothing written', async (t) => {
