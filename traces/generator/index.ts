@@ -15,6 +15,7 @@ import { writeNative } from '../native/index.js';
 import { isGzip } from '../input.js';
 import { generateGoogle2011, generateGoogle2019 } from './google.js';
 import { makeDirs } from '../../engine/files/make-dirs.js';
+import { removeOnInterrupt } from '../../engine/files/interrupt-cleanup.js';
 
 export { generateGoogle2011, generateGoogle2019, type GoogleGenCounts } from './google.js';
 
@@ -145,6 +146,7 @@ async function writeLines(lines: Iterable<string>, file: string): Promise<void> 
     if (buf) yield buf;
   }
   const tmp = `${file}.kreplay-tmp-${process.pid}`;
+  const release = removeOnInterrupt(tmp);
   try {
     if (isGzip(file)) await pipeline(Readable.from(batched()), createGzip(), createWriteStream(tmp));
     else await pipeline(Readable.from(batched()), createWriteStream(tmp));
@@ -152,6 +154,8 @@ async function writeLines(lines: Iterable<string>, file: string): Promise<void> 
   } catch (err) {
     await rm(tmp, { force: true });
     throw err;
+  } finally {
+    release();
   }
 }
 
@@ -185,11 +189,13 @@ export async function generate(
   }
   // native: generate openb tables beside the output, map them through the openb reader, remove them.
   const tmpDir = `${out}.kreplay-tmp-${process.pid}.d`;
+  const release = removeOnInterrupt(tmpDir);
   try {
     const [nodes, pods] = await generate('openb', tmpDir, opts);
     await writeNative(readOpenb({ nodes: nodes!, pods: pods! }).records, out);
   } finally {
     await rm(tmpDir, { recursive: true, force: true });
+    release();
   }
   return [out];
 }

@@ -14,6 +14,7 @@ import type { KObject } from '../../engine/api/types.js';
 import { isGzip, readLines, SkipCounter, type OnInvalid } from '../input.js';
 import type { LossReport, TraceRecord, TraceSource } from '../types.js';
 import { makeDirs } from '../../engine/files/make-dirs.js';
+import { removeOnInterrupt } from '../../engine/files/interrupt-cleanup.js';
 import { describeFsError } from '../../engine/files/describe.js';
 
 /** Options of {@link readNative}. */
@@ -158,6 +159,7 @@ export async function writeNative(
     throw unwritable(err, `create its folder ${dirname(file)}`);
   }
   let count = 0;
+  const release = removeOnInterrupt(tmp);
   async function* lines(): AsyncGenerator<string> {
     let batch = '';
     for await (const rec of records) {
@@ -180,6 +182,8 @@ export async function writeNative(
     await unlink(tmp).catch(() => undefined);
     if ((err as NodeJS.ErrnoException).syscall !== undefined) throw unwritable(err, 'write it');
     throw err;
+  } finally {
+    release();
   }
   return count;
 }

@@ -2,6 +2,7 @@ import { lstatSync, mkdtempSync, readdirSync, renameSync, rmdirSync, rmSync } fr
 import { dirname, join, resolve } from 'node:path';
 import { KreplayError } from '../../engine/api/errors.js';
 import { makeDirs } from '../../engine/files/make-dirs.js';
+import { removeOnInterrupt } from '../../engine/files/interrupt-cleanup.js';
 import { describeFsError } from '../../engine/files/describe.js';
 
 /**
@@ -11,6 +12,8 @@ import { describeFsError } from '../../engine/files/describe.js';
 export class StagedOutput {
   readonly dir: string;
   readonly staging: string;
+  /** Stops the interrupt cleanup from removing the staging folder (once commit or abort did). */
+  #release: () => void = () => {};
   /** The first folder `mkdir -p` created, removed again on abort. */
   readonly #created: string | undefined;
   #done = false;
@@ -20,6 +23,7 @@ export class StagedOutput {
     try {
       this.#created = makeDirs(this.dir);
       this.staging = mkdtempSync(join(this.dir, '.kreplay-tmp-'));
+      this.#release = removeOnInterrupt(this.staging);
     } catch (err) {
       throw new KreplayError('BAD_OUTPUT', `${dir}: cannot write reports there (${describeFsError(err)})`);
     }
@@ -79,12 +83,14 @@ export class StagedOutput {
     }
     rmSync(old, { recursive: true, force: true });
     rmSync(this.staging, { recursive: true, force: true });
+    this.#release();
     this.#done = true;
   }
 
   abort(): void {
     if (this.#done) return;
     rmSync(this.staging, { recursive: true, force: true });
+    this.#release();
     // Folders this run created go too, but only while empty: a sibling run may be writing next to us.
     if (this.#created) {
       for (let d = this.dir; d.length >= this.#created.length; d = dirname(d)) {
