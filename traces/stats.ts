@@ -13,7 +13,8 @@ import type {
   Toleration,
 } from '../engine/api/types.js';
 import { ANN_GPU_COUNT, ANN_GPU_MILLI_PER_GPU, GPU_MILLI, GPU_MODEL_LABEL, NVIDIA_GPU } from './objects.js';
-import type { LossReport, TraceRecord } from './types.js';
+import type { LossReport, RecordSource, TraceRecord } from './types.js';
+import { InputError, ValidationError } from '../engine/api/errors.js';
 
 const MIB = 1024 * 1024;
 
@@ -189,27 +190,31 @@ export async function traceStats(
   let n = 0;
   let firstUs = 0;
   let lastUs = 0;
+  // Where each node came from: a quantity that cannot be counted is reported at its line.
+  const nodeSources = new Map<string, RecordSource | undefined>();
   for await (const rec of records) {
     if (n === 0) firstUs = rec.timeUs;
     lastUs = rec.timeUs;
     n++;
     ops[rec.op]++;
     const kind = rec.object.kind ?? '';
-    if (kind === 'Node' && rec.op !== 'delete')
+    if (kind === 'Node' && rec.op !== 'delete') {
       nodes.set(rec.object.metadata?.name ?? '', rec.object as Node);
+      nodeSources.set(rec.object.metadata?.name ?? '', rec.source);
+    }
     if (rec.op !== 'create') continue;
     objectsByKind[kind] = (objectsByKind[kind] ?? 0) + 1;
     if (kind !== 'Pod') continue;
     pods++;
-    addPod(rec.object, podKinds, requested, podShapes);
+    atSource(rec.source, () => addPod(rec.object, podKinds, requested, podShapes));
   }
   let cpuMilli = 0;
   let memoryBytes = 0;
   let gpus = 0;
   const gpusByModel: Record<string, number> = {};
   const nodeShapes = new Map<string, NodeShape>();
-  for (const node of nodes.values()) {
-    const alloc = nodeAllocatable(node);
+  for (const [name, node] of nodes) {
+    const alloc = atSource(nodeSources.get(name), () => nodeAllocatable(node));
     cpuMilli += alloc.get('cpu') ?? 0;
     memoryBytes += alloc.get('memory') ?? 0;
     const g = alloc.get(NVIDIA_GPU) ?? Math.floor((alloc.get(GPU_MILLI) ?? 0) / 1000);
@@ -285,4 +290,15 @@ function addPod(
   }
   const key = demandKey(req, gpu);
   group.demands.set(key, (group.demands.get(key) ?? 0) + 1);
+}
+
+/** Runs `f`; a field it cannot read is reported at the record's file and line when the reader gave one. */
+function atSource<T>(source: RecordSource | undefined, f: () => T): T {
+  try {
+    return f();
+  } catch (err) {
+    if (source && err instanceof ValidationError)
+      throw new InputError(source.file, source.line, err.path || undefined, err.detail, err.code);
+    throw err;
+  }
 }
