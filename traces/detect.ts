@@ -151,6 +151,10 @@ export async function detectFormat(opts: OpenTraceOptions): Promise<TraceFormat>
       'NO_INPUT',
     );
   }
+  // An empty file has no name or line to tell by: say it is empty, as a reader given --format would.
+  for (const path of unknown)
+    if ((await stat(path).catch(() => undefined))?.size === 0)
+      throw new InputError(path, 1, undefined, 'empty file: expected a header line', 'BAD_HEADER');
   const what =
     votes.size > 1
       ? `inputs look like different formats (${[...votes].map(([f, p]) => `${p}: ${f}`).join(', ')})`

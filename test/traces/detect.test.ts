@@ -34,6 +34,15 @@ test('an unknown file asks for --format', async (t) => {
   t.regex(err!.message, /pass --format/);
 });
 
+test('an empty file says it is empty, not that its format is unknown', async (t) => {
+  const empty = tempFile('pods.csv', '');
+  const nodes = tempFile('nodes.csv', 'sn,cpu_milli,memory_mib,gpu,model\nn1,1000,1024,0,\n');
+  await t.throwsAsync(detectFormat({ nodes, pods: empty }), {
+    instanceOf: InputError,
+    message: `${empty}:1: empty file: expected a header line`,
+  });
+});
+
 test('inputs of two formats ask for --format', async (t) => {
   const err = await t.throwsAsync(
     detectFormat({ nodes: `${OPENB}/nodes.csv`, trace: 'test/fixtures/traces/native/trace.ndjson' }),
