@@ -98,6 +98,15 @@ export async function runExplain(
     }
     scheduler.addPod(object as Pod);
   }
+  const wanted = pod.spec?.schedulerName || 'default-scheduler';
+  if (opts.profile === undefined && !scheduler.profileNames.includes(wanted))
+    throw new InputError(
+      opts.config ?? '--config',
+      undefined,
+      'profiles',
+      `no profile for the pod's scheduler ${JSON.stringify(wanted)} (profiles: ${scheduler.profileNames.join(', ')}); pass --profile to pick one`,
+      'UNKNOWN_PROFILE',
+    );
   if (opts.profile !== undefined && !scheduler.profileNames.includes(opts.profile)) {
     throw new ValidationError(
       '--profile',

@@ -104,6 +104,18 @@ test.serial('explain --output table and bad input', async (t) => {
     runExplain({ cluster: [`${FIX}/cluster.yaml`], pod: `${FIX}/nope.yaml`, output: 'json' }),
     { message: /no such file or directory/ },
   );
+  // A config without the pod's scheduler, and no --profile: the file and the way out are named.
+  await t.throwsAsync(
+    runExplain({
+      cluster: [`${FIX}/cluster.yaml`],
+      pod: `${FIX}/pod.yaml`,
+      config: `${FIX}/most-allocated-only.yaml`,
+      output: 'json',
+    }),
+    {
+      message: `${FIX}/most-allocated-only.yaml: profiles: no profile for the pod's scheduler "default-scheduler" (profiles: packer); pass --profile to pick one`,
+    },
+  );
 });
 
 test('explain: the pod asked about, already running in the cluster, is not counted twice', async (t) => {
