@@ -1,4 +1,5 @@
 import { ForbiddenError } from '../../api/errors.js';
+import { milliValueExact, parseQuantity } from '../../api/quantity.js';
 import { podRequests, type ResourceList } from '../../api/resources.js';
 import type { Store, Verb, WatchEvent } from '../../api/store.js';
 import { objectKey, type KObject, type Pod, type ResourceQuota } from '../../api/types.js';
@@ -32,9 +33,12 @@ const LEGACY_COUNT: Readonly<Record<string, string>> = {
 
 function isBestEffort(pod: Pod): boolean {
   const all = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])];
+  // As GetPodQOS: only cpu or memory requests and limits above zero make a pod not BestEffort.
+  const positive = (q: string | number | undefined): boolean =>
+    q !== undefined && milliValueExact(parseQuantity(q)) > 0n;
   return all.every((c) => {
     const r = c.resources;
-    return !['cpu', 'memory'].some((n) => r?.requests?.[n] !== undefined || r?.limits?.[n] !== undefined);
+    return !['cpu', 'memory'].some((n) => positive(r?.requests?.[n]) || positive(r?.limits?.[n]));
   });
 }
 

@@ -60,6 +60,11 @@ test('podMatchesScopes: BestEffort and NotBestEffort follow the QoS class', (t) 
   const pods = { bestEffort, burstable, limitOnly, initOnly, gpuOnly };
   t.deepEqual(matching(quota({ scopes: ['BestEffort'] }), pods), ['bestEffort', 'gpuOnly']);
   t.deepEqual(matching(quota({ scopes: ['NotBestEffort'] }), pods), ['burstable', 'limitOnly', 'initOnly']);
+  // GetPodQOS counts only quantities above zero: requests of 0 cpu and 0 memory leave a pod BestEffort.
+  const zero = makePod('z').req({ cpu: '0', memory: '0Mi' }).build();
+  const tiny = makePod('m').req({ cpu: '1m' }).build();
+  t.deepEqual(matching(quota({ scopes: ['BestEffort'] }), { zero, tiny }), ['zero']);
+  t.deepEqual(matching(quota({ scopes: ['NotBestEffort'] }), { zero, tiny }), ['tiny']);
 });
 
 test('podMatchesScopes: Terminating and NotTerminating follow activeDeadlineSeconds', (t) => {
