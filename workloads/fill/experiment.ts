@@ -1,5 +1,4 @@
-import { rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { writeFile } from 'node:fs/promises';
 import { stringify } from 'csv-stringify/sync';
 import { GPU_POLICIES, type GpuPolicy } from '../../engine/gpu/index.js';
 import { runFillCell, type FillCellResult } from './cell.js';
@@ -7,9 +6,8 @@ import { InputCache, workloadName } from './inputs.js';
 import type { FillTask } from './protocol.js';
 import { runCells, siblingWorkerUrl } from '../pool/run-cells.js';
 import type { Executor } from '../executors/types.js';
-import { makeDirs } from '../../engine/files/make-dirs.js';
-import { describeFsError } from '../../engine/files/describe.js';
 import { InputError } from '../../engine/api/errors.js';
+import { writeFileSet } from '../../reports/files.js';
 
 /** A fill experiment: every (pod list, policy, seed) cell on one node list. */
 export interface FillExperimentOptions {
@@ -179,12 +177,6 @@ function cellValue(x: number): string {
   return Number.isNaN(x) ? '' : String(x);
 }
 
-async function writeAtomic(path: string, text: string): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
-  await writeFile(tmp, text);
-  await rename(tmp, path);
-}
-
 /**
  * Whether the summary has its own at-100% columns: only when the run went past 100% (at 100 they
  * would repeat the max-load ones; below 100 the point was never reached).
@@ -226,21 +218,17 @@ export function fillCsvs(result: FillExperimentResult): { alloc: string; frag: s
   return { alloc: rows((c) => c.alloc), frag: rows((c) => c.frag), summary };
 }
 
-/** Writes alloc.csv, frag.csv and summary.csv into `dir` (created), each through a temp file and a rename. */
+/**
+ * Writes alloc.csv, frag.csv and summary.csv into `dir` (created) all or none, through
+ * {@link writeFileSet} (temp files renamed into place; file-system errors worded, naming the path).
+ */
 export async function writeFillOutputs(dir: string, result: FillExperimentResult): Promise<void> {
-  try {
-    makeDirs(dir);
-  } catch (err) {
-    throw new InputError(
-      dir,
-      undefined,
-      undefined,
-      `cannot create the output folder: ${describeFsError(err)}`,
-      'UNWRITABLE',
-    );
-  }
   const csv = fillCsvs(result);
-  await writeAtomic(join(dir, 'alloc.csv'), csv.alloc);
-  await writeAtomic(join(dir, 'frag.csv'), csv.frag);
-  await writeAtomic(join(dir, 'summary.csv'), csv.summary);
+  await writeFileSet(
+    dir,
+    (['alloc', 'frag', 'summary'] as const).map((k) => ({
+      name: `${k}.csv`,
+      write: (path: string) => writeFile(path, csv[k]),
+    })),
+  );
 }

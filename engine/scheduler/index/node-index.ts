@@ -536,9 +536,7 @@ export class NodeIndex {
     const alloc = nodeAllocatable(node);
     if (!fresh) for (let r = 0; r < this.allocatable.length; r++) this.allocatable[r]![slot] = 0;
     for (const [name, amount] of alloc) this.allocatable[this.#resourceId(name)]![slot] = amount;
-    // The slot's old taints and cordon (none for a fresh or cleared slot) leave the counts first.
-    if (this.unschedulable[slot]) this.#unschedulableNodes--;
-    if ((this.nodeTaints[slot]?.length ?? 0) > 0) this.#taintedNodes--;
+    // The slot is fresh or cleared (#clearNodeFields took its old taints and cordon off the counts).
     this.unschedulable[slot] = node.spec?.unschedulable ? 1 : 0;
     if (this.unschedulable[slot]) this.#unschedulableNodes++;
     const taints = node.spec?.taints ?? [];
