@@ -15,6 +15,13 @@ export function parseUntil(text: string | undefined): number | undefined {
   }
 }
 
+/** `--seed S`: any string that is not empty or blank (all randomness derives from it). */
+export function parseSeed(text: string, flag = '--seed'): string {
+  if (text.trim() === '')
+    throw bad(flag, `${JSON.stringify(text)} is not a seed: give a non-empty one, e.g. ${flag} 42`);
+  return text;
+}
+
 const SEED_RE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 /** `--seeds a..b` or `a,b,c` → the list of seeds, in order. */

@@ -1,6 +1,7 @@
 /** `kreplay generate`: seeded synthetic traces in a real trace format (docs/generator.md). */
 import { Option, type Command } from 'commander';
 import { InputError } from '../../engine/api/errors.js';
+import { parseSeed } from '../options.js';
 import {
   generate,
   GENERATE_DEFAULTS,
@@ -8,15 +9,15 @@ import {
   type GeneratorFormat,
 } from '../../traces/generator/index.js';
 
-function count(flag: string, min: number) {
+function count(flag: string, min: number, whole = false) {
   return (v: string): number => {
     const n = Number(v);
-    if (!/^\d+(\.\d+)?$/.test(v) || !Number.isFinite(n) || n < min) {
+    if (!(whole ? /^\d+$/ : /^\d+(\.\d+)?$/).test(v) || !Number.isFinite(n) || n < min) {
       throw new InputError(
         flag,
         undefined,
         undefined,
-        `${JSON.stringify(v)} is not a number >= ${min}`,
+        `${JSON.stringify(v)} is not a ${whole ? 'whole ' : ''}number >= ${min}`,
         'BAD_OPTION',
       );
     }
@@ -35,10 +36,10 @@ export function register(program: Command): void {
     .option(
       '--nodes <n>',
       'number of nodes (google*: machines)',
-      count('--nodes', 0),
+      count('--nodes', 1, true),
       GENERATE_DEFAULTS.nodes,
     )
-    .option('--pods <m>', 'number of pods (google*: tasks)', count('--pods', 0), GENERATE_DEFAULTS.pods)
+    .option('--pods <m>', 'number of pods (google*: tasks)', count('--pods', 0, true), GENERATE_DEFAULTS.pods)
     .option('--days <d>', 'span of pod arrivals in days', count('--days', 0), GENERATE_DEFAULTS.days)
     .option('--seed <s>', 'random seed', String(GENERATE_DEFAULTS.seed))
     .requiredOption(
@@ -58,14 +59,12 @@ export function register(program: Command): void {
         seed: string;
         out: string;
       }) => {
-        if (!Number.isInteger(opts.nodes) || !Number.isInteger(opts.pods)) {
-          throw new InputError('--nodes/--pods', undefined, undefined, 'must be whole numbers', 'BAD_OPTION');
-        }
+        const seed = parseSeed(opts.seed);
         const files = await generate(opts.format, opts.out, {
           nodes: opts.nodes,
           pods: opts.pods,
           days: opts.days,
-          seed: opts.seed,
+          seed,
         });
         process.stdout.write(`wrote ${files.join(', ')}\n`);
       },

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { addTraceInputOptions, traceInputsFromOptions, type TraceInputFlags } from '../trace-inputs.js';
-import { parseUntil, parseWorkers, parseBucket } from '../options.js';
+import { parseUntil, parseWorkers, parseBucket, parseSeed } from '../options.js';
 import { createProgress } from '../progress.js';
 import { parsePolicy } from '../../workloads/replay/policy.js';
 import { PRESET_NAMES } from '../../engine/scheduler/index.js';
@@ -57,6 +57,7 @@ Example:
     .action(async (flags: ReplayFlags) => {
       if (flags.config && flags.policy) throw new UsageError('pass --config or --policy, not both');
       const inputs = traceInputsFromOptions(flags);
+      const seed = parseSeed(flags.seed);
       const workers = parseWorkers(flags.workers);
       const untilUs = parseUntil(flags.until);
       const bucketSeconds = parseBucket(flags.bucket);
@@ -71,7 +72,7 @@ Example:
         {
           inputs,
           policy,
-          seed: flags.seed,
+          seed,
           bucketSeconds,
           workers,
           ...(untilUs !== undefined ? { untilUs } : {}),

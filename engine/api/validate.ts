@@ -1,3 +1,4 @@
+import { DURATION_ANNOTATION, parseDurationUs } from './duration.js';
 import { ValidationError } from './errors.js';
 import { parseQuantity, type ExactQuantity } from './quantity.js';
 import { labelKeyProblem, labelValueProblem } from './selector.js';
@@ -6,7 +7,8 @@ import { CLUSTER_SCOPED, KINDS, type KObject, type ObjectMeta } from './types.js
 /**
  * Validation of objects entering the store (and of manifests as they are loaded). Checks only what
  * kreplay relies on: identity (kind, name, namespace), labels (selectors compare strings), and every
- * resource quantity the scheduler and quota will parse later, so that those never fail mid-run.
+ * resource quantity the scheduler and quota will parse later, and a pod's `kreplay.io/duration` the
+ * kubelet will parse, so that those never fail mid-run.
  * Errors are ValidationErrors whose path names the field: `spec.containers[0].resources.requests.cpu`.
  */
 
@@ -172,6 +174,30 @@ function sameResources(spec: Record<string, unknown>, was: unknown): boolean {
   );
 }
 
+const PERCENT_RE = /^[0-9]+%$/;
+
+/** A Deployment's maxSurge or maxUnavailable: a non-negative integer or a percentage (`25%`). */
+function validateIntOrPercent(v: unknown, path: string): void {
+  if (v === undefined || v === null) return;
+  if (typeof v === 'string') {
+    if (!PERCENT_RE.test(v))
+      throw new ValidationError(
+        path,
+        `invalid value ${JSON.stringify(v)}: a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%' or '93%')`,
+        'INVALID_INT_OR_PERCENT',
+      );
+    return;
+  }
+  if (typeof v !== 'number' || !Number.isInteger(v))
+    throw new ValidationError(
+      path,
+      `must be an integer or a percentage (e.g. '5%'), got ${JSON.stringify(v)}`,
+      'INVALID_INT_OR_PERCENT',
+    );
+  if (v < 0)
+    throw new ValidationError(path, `must be greater than or equal to 0, got ${v}`, 'INVALID_INT_OR_PERCENT');
+}
+
 // Specs (and node statuses) already found valid. Objects handed to the store are immutable, and
 // controllers stamp many pods from one template spec, so each shared spec is checked once.
 const validParts = new WeakSet<object>();
@@ -199,7 +225,12 @@ export function validateObject(obj: KObject, old?: KObject): void {
   if (spec !== undefined && spec !== null && !isRecord(spec))
     throw new ValidationError('spec', 'must be an object');
   switch (kind) {
-    case 'Pod':
+    case 'Pod': {
+      const annotations = obj.metadata?.annotations;
+      if (annotations != null && annotations !== old?.metadata?.annotations) {
+        const d = annotations[DURATION_ANNOTATION];
+        if (d !== undefined) parseDurationUs(d, `metadata.annotations.${DURATION_ANNOTATION}`);
+      }
       if (specChanged && isRecord(spec) && !sameResources(spec, old?.spec)) {
         validateContainers(spec.initContainers, 'spec.initContainers');
         validateContainers(spec.containers, 'spec.containers');
@@ -207,6 +238,7 @@ export function validateObject(obj: KObject, old?: KObject): void {
         validParts.add(spec);
       }
       break;
+    }
     case 'Node': {
       const status = obj.status;
       if (status !== old?.status && isRecord(status) && !validParts.has(status)) {
@@ -216,6 +248,17 @@ export function validateObject(obj: KObject, old?: KObject): void {
       }
       break;
     }
+    case 'Deployment':
+      if (specChanged && isRecord(spec)) {
+        const strategy = spec.strategy;
+        const ru = isRecord(strategy) ? strategy.rollingUpdate : undefined;
+        if (isRecord(ru)) {
+          validateIntOrPercent(ru.maxSurge, 'spec.strategy.rollingUpdate.maxSurge');
+          validateIntOrPercent(ru.maxUnavailable, 'spec.strategy.rollingUpdate.maxUnavailable');
+        }
+        validParts.add(spec);
+      }
+      break;
     case 'ResourceQuota':
       if (specChanged && isRecord(spec)) {
         quantityMap(spec.hard, 'spec.hard');

@@ -1,3 +1,4 @@
+import { ValidationError } from '../api/errors.js';
 import type { Store, WatchEvent } from '../api/store.js';
 import type { Deployment, LabelSelector, Pod, ReplicaSet } from '../api/types.js';
 import { canonicalJson } from '../sim/canonical.js';
@@ -37,7 +38,11 @@ export function podTemplateHash(template: PodTemplate | undefined, collisionCoun
   return out;
 }
 
-/** Resolves an int-or-percent against `total`; percentages round up for surge, down otherwise. */
+/**
+ * Resolves an int-or-percent against `total`; percentages round up for surge, down otherwise. A string
+ * that is not a percentage throws, as intstr's GetScaledValueFromIntOrPercent errors (the store
+ * refuses such a Deployment at create, so a sync never sees one).
+ */
 export function intOrPercent(
   v: number | string | undefined,
   total: number,
@@ -46,8 +51,19 @@ export function intOrPercent(
 ): number {
   const x = v ?? dflt;
   if (typeof x === 'number') return x;
+  if (!x.endsWith('%'))
+    throw new ValidationError(
+      '',
+      'invalid value for IntOrString: invalid type: string is not a percentage',
+      'INVALID_INT_OR_PERCENT',
+    );
   const m = /^(\d+)%$/.exec(x);
-  if (!m) return Number.parseInt(x, 10) || 0;
+  if (!m)
+    throw new ValidationError(
+      '',
+      `invalid value for IntOrString: invalid value ${JSON.stringify(x)}`,
+      'INVALID_INT_OR_PERCENT',
+    );
   const exact = (Number(m[1]) * total) / 100;
   return roundUp ? Math.ceil(exact) : Math.floor(exact);
 }

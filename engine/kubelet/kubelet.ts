@@ -6,10 +6,10 @@ import { nodeAllocatable, podRequests, type ResourceList } from '../api/resource
 import type { Simulation } from '../sim/simulation.js';
 import { PHASE } from '../sim/heap.js';
 import { EVENT, type KubeletEvent } from '../cluster/events.js';
-import { parseDurationUs } from './duration.js';
+import { DURATION_ANNOTATION, parseDurationUs } from '../api/duration.js';
 
-/** Annotation giving a pod's run time once started (`3600s`, `15m`, or seconds). */
-export const DURATION_ANNOTATION = 'kreplay.io/duration';
+export { DURATION_ANNOTATION };
+
 /** Annotation `failed` makes a pod end Failed instead of Succeeded after its duration. */
 export const EXIT_ANNOTATION = 'kreplay.io/exit';
 

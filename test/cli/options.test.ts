@@ -1,5 +1,5 @@
 import test from 'ava';
-import { parseBucket, parseSeeds, parseUntil, parseWorkers } from '../../cli/options.js';
+import { parseBucket, parseSeed, parseSeeds, parseUntil, parseWorkers } from '../../cli/options.js';
 import { uniquePolicies } from '../../cli/commands/compare.js';
 import { formatSummaryTable } from '../../cli/summary-table.js';
 import { createProgress } from '../../cli/progress.js';
@@ -25,6 +25,16 @@ test('--seeds: ranges and lists', (t) => {
       bad,
     );
   t.deepEqual(parseSeeds('run-1,v2.0,b_3'), ['run-1', 'v2.0', 'b_3']);
+});
+
+test('--seed: any non-blank string', (t) => {
+  for (const seed of ['1', 'x', 'run 7', '42..45']) t.is(parseSeed(seed), seed);
+  t.throws(() => parseSeed(''), {
+    message: '--seed: "" is not a seed: give a non-empty one, e.g. --seed 42',
+  });
+  t.throws(() => parseSeed(' '), {
+    message: '--seed: " " is not a seed: give a non-empty one, e.g. --seed 42',
+  });
 });
 
 test('--bucket', (t) => {

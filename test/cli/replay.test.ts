@@ -136,3 +136,97 @@ test.serial('log verify: ok on a saved log, exit 1 on a missing file is exit 2',
   t.is(missing.code, 2);
   t.regex(missing.stderr, /nope\.gz: no such file or directory/);
 });
+
+test.serial(
+  'a bad kreplay.io/duration is refused at its line; --on-invalid skip skips that pod',
+  async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'kreplay-cli-'));
+    const trace = join(dir, 'pods.ndjson');
+    const pod = (name: string, duration: string) =>
+      JSON.stringify({
+        time: 1,
+        op: 'create',
+        object: {
+          kind: 'Pod',
+          metadata: { name, namespace: 'default', annotations: { 'kreplay.io/duration': duration } },
+          spec: { containers: [{ name: 'c', resources: { requests: { cpu: '100m' } } }] },
+        },
+      });
+    const node =
+      '{"time":0,"op":"create","object":{"kind":"Node","metadata":{"name":"n"},"status":{"allocatable":{"cpu":"4","memory":"8Gi","pods":"110"}}}}';
+    for (const bad of ['abc', '-5s', '']) {
+      writeFileSync(trace, [node, pod('ok', '30s'), pod('bad', bad)].join('\n') + '\n');
+      const r = await kreplay(['replay', '--trace', trace, '--no-progress']);
+      t.is(r.code, 2, bad);
+      t.is(
+        r.stderr,
+        `kreplay: ${trace}:3: object.metadata.annotations.kreplay.io/duration: invalid duration ${JSON.stringify(bad)} (use e.g. 90s, 15m, 36h, 30d)\n`,
+      );
+      const skip = await kreplay([
+        'replay',
+        '--trace',
+        trace,
+        '--on-invalid',
+        'skip',
+        '--json',
+        '--no-progress',
+      ]);
+      t.is(skip.code, 0, skip.stderr);
+      const s = JSON.parse(skip.stdout) as {
+        podsSubmitted: number;
+        podsSucceeded: number;
+        invalidSkipped: number;
+      };
+      t.deepEqual([s.podsSubmitted, s.podsSucceeded, s.invalidSkipped], [1, 1, 1]);
+    }
+    // In a manifest the same check names the document and its line.
+    const manifest = join(dir, 'pod.yaml');
+    writeFileSync(
+      manifest,
+      'kind: Pod\nmetadata:\n  name: p\n  annotations:\n    kreplay.io/duration: "5 minutes"\nspec:\n  containers: []\n',
+    );
+    const m = await kreplay(['replay', '--manifests', manifest, '--no-progress']);
+    t.is(m.code, 2);
+    t.is(
+      m.stderr,
+      `kreplay: ${manifest}: document 1 (line 5): metadata.annotations.kreplay.io/duration: invalid duration "5 minutes" (use e.g. 90s, 15m, 36h, 30d)\n`,
+    );
+  },
+);
+
+test.serial('replay: an empty or blank --seed is refused', async (t) => {
+  for (const seed of ['', '  ']) {
+    const r = await kreplay(['replay', '--trace', TRACE, '--seed', seed, '--json', '--no-progress']);
+    t.is(r.code, 2);
+    t.is(r.stdout, '');
+    t.is(
+      r.stderr,
+      `kreplay: --seed: ${JSON.stringify(seed)} is not a seed: give a non-empty one, e.g. --seed 42\n`,
+    );
+  }
+});
+
+test.serial(
+  'a Deployment whose maxSurge is a string but not a percentage is refused at its line',
+  async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'kreplay-cli-'));
+    const trace = join(dir, 'deploy.ndjson');
+    const deployment = {
+      kind: 'Deployment',
+      metadata: { name: 'web', namespace: 'default' },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { app: 'web' } },
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '5' } },
+        template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c' }] } },
+      },
+    };
+    writeFileSync(trace, `${JSON.stringify({ time: 0, op: 'create', object: deployment })}\n`);
+    const r = await kreplay(['replay', '--trace', trace, '--no-progress']);
+    t.is(r.code, 2);
+    t.is(
+      r.stderr,
+      `kreplay: ${trace}:1: object.spec.strategy.rollingUpdate.maxSurge: invalid value "5": a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%' or '93%')\n`,
+    );
+  },
+);

@@ -54,6 +54,20 @@ test('intOrPercent: percentages of the total round up for surge, down otherwise'
   t.is(intOrPercent('0%', 7, true, '0'), 0);
 });
 
+test('intOrPercent: a string must be a percentage, as GetScaledValueFromIntOrPercent requires', (t) => {
+  for (const v of ['5', '', 'abc', '%5']) {
+    t.throws(() => intOrPercent(v, 10, true, '25%'), {
+      message: 'invalid value for IntOrString: invalid type: string is not a percentage',
+    });
+  }
+  // Atoi of what precedes the '%' fails.
+  for (const v of ['2.5%', '5 %', '%']) {
+    t.throws(() => intOrPercent(v, 10, true, '25%'), {
+      message: `invalid value for IntOrString: invalid value ${JSON.stringify(v)}`,
+    });
+  }
+});
+
 test('intOrPercent: undefined takes the default', (t) => {
   t.is(intOrPercent(undefined, 10, true, '25%'), 3);
   t.is(intOrPercent(undefined, 10, false, '25%'), 2);

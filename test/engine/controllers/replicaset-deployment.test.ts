@@ -229,3 +229,20 @@ test('LimitRange defaults and bounds, PriorityClass resolution', async (t) => {
   t.is(rej.by, 'trace');
   t.regex(rej.message as string, /maximum cpu usage per Container is 1, but limit is 2$/);
 });
+
+test('pods from a template with a bad kreplay.io/duration are refused at create, like any invalid pod', async (t) => {
+  const d = deployment('web', 2, { template: template('web', { 'kreplay.io/duration': 'abc' }) });
+  const { r, log } = await replay([at(0, node('n1')), at(0, d)], MIN);
+  t.is(r.store.count('Pod'), 0);
+  const rejects = log.filter((e) => e.type === 'admission.reject');
+  t.true(rejects.length > 0);
+  for (const e of rejects) {
+    t.like(e, {
+      kind: 'Pod',
+      by: 'replicaset-controller',
+      reason: 'INVALID_DURATION',
+      message:
+        'metadata.annotations.kreplay.io/duration: invalid duration "abc" (use e.g. 90s, 15m, 36h, 30d)',
+    });
+  }
+});
