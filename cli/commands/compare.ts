@@ -5,11 +5,10 @@ import { parseSeeds, parseUntil, parseWorkers, parseBucket } from '../options.js
 import { createProgress } from '../progress.js';
 import { UsageError } from '../errors.js';
 import { formatSummaryTable } from '../summary-table.js';
-import { parsePolicyOption } from '../../workloads/replay/policy.js';
+import { parsePolicyOption, type PolicySpec } from '../../workloads/replay/policy.js';
 import { resolveWorkers } from '../../workloads/pool/run-cells.js';
-import { runCompare } from '../../workloads/sweep/compare.js';
+import { runCompareInto } from '../../workloads/sweep/compare.js';
 import type { CompareRun } from '../../reports/index.js';
-import { writeCompareOutputs } from '../../workloads/sweep/outputs.js';
 import type { OpenTraceOptions } from '../../traces/detect.js';
 import type { Executor } from '../../workloads/executors/types.js';
 import { executorFromFlags, addExecutorOptions, type ExecutorFlags } from './worker.js';
@@ -34,6 +33,24 @@ function splitTraces(inputs: OpenTraceOptions): OpenTraceOptions[] {
   return out;
 }
 
+/**
+ * Each policy once, under its canonical name (`bestfit` and `gpu-bestfit` are one policy, reported as
+ * `gpu-bestfit`); two different configuration files of one base name are refused, as their runs and
+ * rows would be merged under that name.
+ */
+export function canonicalPolicies(specs: readonly PolicySpec[]): PolicySpec[] {
+  const byName = new Map<string, PolicySpec>();
+  for (const p of specs) {
+    const other = byName.get(p.name);
+    if (other === undefined) byName.set(p.name, p);
+    else if (other.source !== p.source)
+      throw new UsageError(
+        `--policies: ${p.source} and ${other.source} are both named "${p.name}" in the reports; give the files different names`,
+      );
+  }
+  return [...byName.values()];
+}
+
 /** Shared by `compare` and the demo: runs the sweep, writes outputs, prints the table. */
 export async function compareAndReport(opts: {
   traces: OpenTraceOptions[];
@@ -47,11 +64,11 @@ export async function compareAndReport(opts: {
   /** Where cells run; default: the local worker-thread pool. */
   executor?: Executor;
 }): Promise<CompareRun[]> {
-  const policies = opts.policies.map((p) => parsePolicyOption(p, '--policies'));
+  const policies = canonicalPolicies(opts.policies.map((p) => parsePolicyOption(p, '--policies')));
   const cells = opts.traces.length * policies.length * opts.seeds.length;
   const workers = resolveWorkers(opts.workers, cells);
   const bar = createProgress('compare', cells, 'runs', opts.progress);
-  const runs = await runCompare({
+  const runs = await runCompareInto({
     traces: opts.traces,
     policies,
     seeds: opts.seeds,
@@ -62,7 +79,6 @@ export async function compareAndReport(opts: {
     ...(opts.bucketSeconds !== undefined ? { bucketSeconds: opts.bucketSeconds } : {}),
     onProgress: (done) => bar.update(done),
   }).finally(() => bar.stop());
-  await writeCompareOutputs(opts.outDir, runs);
   process.stdout.write(
     formatSummaryTable(
       runs.map((r) => ({ name: `${r.policy} (${r.trace}, seed ${r.seed})`, summary: r.summary })),
@@ -102,7 +118,10 @@ export function register(program: Command): void {
       'width of the time-series buckets in reports (doubled until the run fits in 2,000 buckets)',
       '60',
     )
-    .option('--out <dir>', 'output folder (compare.csv, timing.csv, report.html, runs/)')
+    .option(
+      '--out <dir>',
+      'output folder (compare.csv, timing.csv, report.html, runs/): replaced as a whole once every run succeeded',
+    )
     .option('--no-progress', 'no progress bar on stderr')
     .addHelpText(
       'after',

@@ -10,6 +10,7 @@ import {
 import { join } from 'node:path';
 import { parseSeeds as parseCommonSeeds, parseWorkers as parseCommonWorkers } from '../options.js';
 import { addExecutorOptions, executorFromFlags, type ExecutorFlags } from './worker.js';
+import { GPU_POLICY_PRESETS } from '../../workloads/replay/policy.js';
 
 /** Parses `--seeds` (`a..b` or a comma list, as everywhere) into the integers the fill experiment seeds with. */
 export function parseSeeds(text: string): number[] {
@@ -24,12 +25,23 @@ export function parseSeeds(text: string): number[] {
   return seeds.map(Number);
 }
 
-/** Parses `--policies`: a comma list of random, dotprod, clustering, packing, bestfit, fgd. */
+/** `compare`'s preset names of the GPU policies whose fill name differs (`gpu-bestfit` → `bestfit`). */
+const PRESET_ALIASES = new Map(
+  GPU_POLICIES.filter((p) => GPU_POLICY_PRESETS[p] !== p).map((p) => [GPU_POLICY_PRESETS[p], p]),
+);
+
+/**
+ * Parses `--policies`: a comma list of random, dotprod, clustering, packing, bestfit, fgd, or their
+ * `compare` preset names (`gpu-bestfit`), each policy once under its fill name.
+ */
 export function parsePolicies(text: string): GpuPolicy[] {
   const out: GpuPolicy[] = [];
-  for (const p of text.split(',').map((s) => s.trim().toLowerCase())) {
+  for (const given of text.split(',').map((s) => s.trim().toLowerCase())) {
+    const p = PRESET_ALIASES.get(given) ?? given;
     if (!isGpuPolicy(p))
-      throw new InvalidArgumentError(`unknown policy ${JSON.stringify(p)} (want ${GPU_POLICIES.join(', ')})`);
+      throw new InvalidArgumentError(
+        `unknown policy ${JSON.stringify(given)} (want ${GPU_POLICIES.join(', ')}, or their compare presets ${[...PRESET_ALIASES.keys()].join(', ')})`,
+      );
     if (!out.includes(p)) out.push(p);
   }
   return out;
@@ -74,7 +86,11 @@ export function register(program: Command): void {
     )
     .requiredOption('--nodes <csv>', 'openb node list, e.g. openb_node_list_gpu_node.csv')
     .requiredOption('--pods <csv[,csv...]>', 'one or more openb pod lists, comma separated')
-    .requiredOption('--policies <p,...>', `policies: ${GPU_POLICIES.join(', ')}`, parsePolicies)
+    .requiredOption(
+      '--policies <p,...>',
+      `policies: ${GPU_POLICIES.join(', ')} (or compare's names: ${[...PRESET_ALIASES.keys()].join(', ')})`,
+      parsePolicies,
+    )
     .option('--seeds <a..b|list>', 'seeds, a..b or a comma list', parseSeeds, parseSeeds('42..51'))
     .option('--max-load <percent>', 'arrived GPU request to reach, % of cluster GPUs', parseMaxLoad, 130)
     .option('--workers <auto|N>', 'worker threads', parseWorkers, 1)
@@ -109,6 +125,11 @@ export function register(program: Command): void {
     });
 }
 
+/** `median / mean`, or `n/a` where some seed has no value at that load (an empty cell in summary.csv). */
+function medianMean(median: number, mean: number): string {
+  return Number.isNaN(median) || Number.isNaN(mean) ? 'n/a' : `${median.toFixed(2)} / ${mean.toFixed(2)}`;
+}
+
 /** The fill experiment's summary as a terminal table: unallocated GPU % at 100% and at max load. */
 export function formatFillSummary(result: FillExperimentResult, seeds: number): string {
   const with100 = reportsAt100(result.maxLoad);
@@ -117,9 +138,9 @@ export function formatFillSummary(result: FillExperimentResult, seeds: number): 
     `${'workload'.padEnd(32)} ${'policy'.padEnd(11)}${with100 ? ` ${'@100%'.padStart(15)}` : ''} ${`@${result.maxLoad}%`.padStart(15)}`,
   ];
   for (const r of result.summary) {
-    const at100 = `${r.medianUnallocatedAt100.toFixed(2)} / ${r.meanUnallocatedAt100.toFixed(2)}`;
+    const at100 = medianMean(r.medianUnallocatedAt100, r.meanUnallocatedAt100);
     lines.push(
-      `${r.workload.padEnd(32)} ${GPU_POLICY_LABELS[r.policy].padEnd(11)}${with100 ? ` ${at100.padStart(15)}` : ''} ${`${r.medianUnallocatedAtMax.toFixed(2)} / ${r.meanUnallocatedAtMax.toFixed(2)}`.padStart(15)}`,
+      `${r.workload.padEnd(32)} ${GPU_POLICY_LABELS[r.policy].padEnd(11)}${with100 ? ` ${at100.padStart(15)}` : ''} ${medianMean(r.medianUnallocatedAtMax, r.meanUnallocatedAtMax).padStart(15)}`,
     );
   }
   return `${lines.join('\n')}\n`;

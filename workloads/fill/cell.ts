@@ -111,6 +111,7 @@ export function runFillCell(input: FillCellInput): FillCellResult {
   const cluster = new GpuCluster(nodes);
   const capacity = cluster.totalGpuMilli;
   if (capacity === 0) throw new RangeError('the node list has no GPUs');
+  if (pods.length === 0) throw new RangeError('the pod list has no pods');
   const frag = new FragModel(cluster, typicalPods(pods));
   const placer = new GpuPlacer(cluster, policy, { seed, frag });
   const seq = arrivals(pods, capacity, maxLoad, seed);

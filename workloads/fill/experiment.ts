@@ -27,7 +27,10 @@ export interface FillExperimentOptions {
   readonly stateDir?: string;
 }
 
-/** One summary row: a (workload, policy) over its seeds. */
+/**
+ * One summary row: a (workload, policy) over its seeds. A median or mean is NaN (an empty cell in
+ * summary.csv) when some seed has no value at that load (see {@link FillCellResult.alloc}).
+ */
 export interface FillSummaryRow {
   readonly workload: string;
   readonly policy: GpuPolicy;
@@ -131,7 +134,9 @@ export async function runFillExperiment(opts: FillExperimentOptions): Promise<Fi
   return { maxLoad, cells, summary: summarize(cells, maxLoad) };
 }
 
+/** NaN when any value is: a statistic over fewer seeds than the row's `seeds` would mislead. */
 function median(xs: number[]): number {
+  if (xs.some(Number.isNaN)) return NaN;
   const s = xs.slice().sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
@@ -147,7 +152,10 @@ function round2(x: number): number {
   return Math.round(x * 100) / 100;
 }
 
-/** Per (workload, policy), in first-seen order: median and mean unallocated GPU % at 100 and at max load. */
+/**
+ * Per (workload, policy), in first-seen order: median and mean unallocated GPU % at 100 and at max
+ * load over its seeds; NaN where some seed has no value at that load (no arrival within p ± 1).
+ */
 export function summarize(cells: readonly FillCellResult[], maxLoad: number): FillSummaryRow[] {
   const groups = new Map<string, FillCellResult[]>();
   for (const c of cells) {
@@ -173,6 +181,7 @@ export function summarize(cells: readonly FillCellResult[], maxLoad: number): Fi
   });
 }
 
+/** A value of the CSVs: NaN (no value at that load) is an empty cell. */
 function cellValue(x: number): string {
   return Number.isNaN(x) ? '' : String(x);
 }
@@ -209,9 +218,9 @@ export function fillCsvs(result: FillExperimentResult): { alloc: string; frag: s
       r.workload,
       r.policy,
       r.seeds,
-      ...(with100 ? [r.medianUnallocatedAt100, r.meanUnallocatedAt100] : []),
-      r.medianUnallocatedAtMax,
-      r.meanUnallocatedAtMax,
+      ...(with100 ? [r.medianUnallocatedAt100, r.meanUnallocatedAt100] : []).map(cellValue),
+      cellValue(r.medianUnallocatedAtMax),
+      cellValue(r.meanUnallocatedAtMax),
       r.meanFailedPods,
     ]),
   ]);

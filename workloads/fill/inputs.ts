@@ -1,4 +1,5 @@
 import { basename } from 'node:path';
+import { InputError } from '../../engine/api/errors.js';
 import { readOpenbNodeRows, readOpenbPodRows } from '../../traces/openb/index.js';
 import type { GpuNodeSpec } from '../../engine/gpu/index.js';
 import type { FillPod } from './cell.js';
@@ -15,9 +16,12 @@ export async function loadFillNodes(path: string): Promise<GpuNodeSpec[]> {
   }));
 }
 
-/** The pods of an openb pod list, in file order. */
+/** The pods of an openb pod list, in file order; a list without pods is an InputError naming it. */
 export async function loadFillPods(path: string): Promise<FillPod[]> {
   const rows = await readOpenbPodRows(path);
+  // Nothing would arrive: every curve and summary value would be empty.
+  if (rows.length === 0)
+    throw new InputError(path, 1, undefined, 'no pods: the file has a header line and no rows', 'NO_PODS');
   return rows.map((r) => ({
     name: r.name,
     cpuMilli: r.cpuMilli,

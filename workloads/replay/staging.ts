@@ -35,9 +35,10 @@ export class StagedOutput {
   }
 
   /**
-   * Moves every staged file into `dir`, replacing older ones of the same name — all or none: a
+   * Moves every staged entry into `dir`, replacing older ones of the same name — all or none: a
    * folder in the way of a file fails before anything moves, and a rename that fails puts back what
-   * was already moved (the older files included). Errors name the report's real path.
+   * was already moved (the older entries included). A staged folder replaces the folder of its name
+   * whole (a comparison's `runs/`). Errors name the report's real path.
    */
   commit(): void {
     if (this.#done) return;
@@ -50,7 +51,7 @@ export class StagedOutput {
       } catch {
         // Nothing there yet.
       }
-      if (isDir)
+      if (isDir && !lstatSync(this.path(name)).isDirectory())
         throw new KreplayError(
           'BAD_OUTPUT',
           `${target}: cannot write the report there (a folder is in the way)`,
@@ -72,7 +73,7 @@ export class StagedOutput {
         placed.push(name);
       }
     } catch (err) {
-      for (const name of placed) rmSync(join(this.dir, name), { force: true });
+      for (const name of placed) rmSync(join(this.dir, name), { recursive: true, force: true });
       for (const name of kept) renameSync(join(old, name), join(this.dir, name));
       rmSync(old, { recursive: true, force: true });
       const code = (err as NodeJS.ErrnoException).code ?? 'error';

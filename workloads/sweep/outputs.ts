@@ -2,6 +2,9 @@ import { writeFile } from 'node:fs/promises';
 import { compareRows, renderCompareHtml, writeFileSet, type CompareRun } from '../../reports/index.js';
 import { writeCsv } from '../../reports/csv.js';
 
+/** The files {@link writeCompareOutputs} writes (next to the cells' `runs/` folder). */
+export const COMPARE_OUTPUT_FILES = ['compare.csv', 'timing.csv', 'report.html'] as const;
+
 /** Summary keys measured on the wall clock: they go to timing.csv, never to compare.csv. */
 const WALL_CLOCK_KEYS = new Set(['wallSeconds', 'decisionsPerSecond']);
 

@@ -119,3 +119,30 @@ test('summary: median and mean of unallocated GPU %', (t) => {
     meanFailedPods: 2,
   });
 });
+
+test('summary: a load some seed has no value at is NaN (median and mean alike), never a subset of seeds', (t) => {
+  const cell = (seed: number, a130: number) => ({
+    workload: 'w',
+    policy: 'fgd' as const,
+    seed,
+    alloc: Array.from({ length: 131 }, (_, i) => (i === 130 ? a130 : 90)),
+    frag: [],
+    arrivedPods: 1,
+    failedPods: 0,
+  });
+  // Seed 3 has no arrival within 130 ± 1. Unallocated 8, 5, NaN: a plain sort gave [5, 8, NaN] and
+  // a median of 8, as if over the three seeds.
+  const [row] = summarize([cell(1, 92), cell(2, 95), cell(3, NaN)], 130);
+  t.is(row!.medianUnallocatedAt100, 10);
+  t.is(row!.meanUnallocatedAt100, 10);
+  t.true(Number.isNaN(row!.medianUnallocatedAtMax));
+  t.true(Number.isNaN(row!.meanUnallocatedAtMax));
+});
+
+test('a cell without pods is refused (every value would be empty)', (t) => {
+  const nodes: GpuNodeSpec[] = [{ name: 'n', cpuMilli: 8000, memoryMib: 8192, gpu: 2, model: 'T4' }];
+  t.throws(() => runFillCell({ workload: 'w', nodes, pods: [], policy: 'fgd', seed: 1, maxLoad: 100 }), {
+    instanceOf: RangeError,
+    message: 'the pod list has no pods',
+  });
+});

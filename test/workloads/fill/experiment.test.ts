@@ -93,12 +93,35 @@ test('two pod lists of one file name, or one list twice, are refused before any 
   });
 });
 
+test('a pod list with only its header fails before any cell runs, naming the file and line 1', async (t) => {
+  const { dir, nodes } = await inputs();
+  const empty = join(dir, 'empty.csv');
+  await writeFile(
+    empty,
+    `${(await readFile(join(dir, 'openb_pod_list_tiny.csv'), 'utf8')).split('\n')[0]}\n`,
+  );
+  await t.throwsAsync(
+    runFillExperiment({ nodesPath: nodes, podsPaths: [empty], policies: ['fgd'], seeds: [1], workers: 2 }),
+    { code: 'NO_PODS', message: `${empty}:1: no pods: the file has a header line and no rows` },
+  );
+});
+
 test('CLI parsers', (t) => {
   t.deepEqual(parseSeeds('42..45'), [42, 43, 44, 45]);
   t.deepEqual(parseSeeds('7,3'), [7, 3]);
   t.throws(() => parseSeeds('5..1'));
   t.deepEqual(parsePolicies('fgd,BestFit,fgd'), ['fgd', 'bestfit']);
   t.throws(() => parsePolicies('tetris'));
+  // compare's preset names are the same policies, under their fill names.
+  t.deepEqual(parsePolicies('gpu-random,gpu-dotprod,gpu-clustering,gpu-packing,gpu-bestfit,bestfit,fgd'), [
+    'random',
+    'dotprod',
+    'clustering',
+    'packing',
+    'bestfit',
+    'fgd',
+  ]);
+  t.throws(() => parsePolicies('gpu-fgd'), { message: /^unknown policy "gpu-fgd"/ });
 });
 
 test('summary.csv has the 100% columns only when the run goes past 100% (no repeated header at 100)', async (t) => {

@@ -16,6 +16,20 @@ test('presets by name, configuration files by extension, anything else refused',
   t.deepEqual(parsePolicyOption('fgd', '--policies'), { name: 'fgd', source: 'fgd' });
 });
 
+test("experiment fill's GPU policy names are accepted for the preset of the same policy, named as the preset", (t) => {
+  t.deepEqual(
+    ['random', 'dotprod', 'clustering', 'packing', 'bestfit', 'fgd'].map((p) =>
+      parsePolicyOption(p, '--policies'),
+    ),
+    ['gpu-random', 'gpu-dotprod', 'gpu-clustering', 'gpu-packing', 'gpu-bestfit', 'fgd'].map((name) => ({
+      name,
+      source: name,
+    })),
+  );
+  t.deepEqual(parsePolicy('gpu-bestfit'), { name: 'gpu-bestfit', source: 'gpu-bestfit' });
+  t.throws(() => parsePolicy('BestFit'), { message: /^--policy: unknown policy "BestFit"/ });
+});
+
 test('a configuration file loads its profiles; a bad one names the file', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'kreplay-pol-'));
   const good = join(dir, 'two.yaml');

@@ -39,3 +39,26 @@ test('a folder in the way of one report: nothing moves, the error names the real
   t.deepEqual(readdirSync(dir).sort(), ['a.csv', 'b.csv']);
   t.is(readFileSync(join(dir, 'a.csv'), 'utf8'), 'old a');
 });
+
+test('a staged folder replaces the folder of its name whole; a staged file still refuses a folder', (t) => {
+  const dir = tmp();
+  mkdirSync(join(dir, 'runs', 'old-cell'), { recursive: true });
+  writeFileSync(join(dir, 'runs', 'old-cell', 'a.csv'), 'old');
+  const out = new StagedOutput(dir);
+  mkdirSync(out.path('runs'));
+  mkdirSync(join(out.path('runs'), 'new-cell'));
+  writeFileSync(join(out.path('runs'), 'new-cell', 'a.csv'), 'new');
+  writeFileSync(out.path('compare.csv'), 'c');
+  out.commit();
+  t.deepEqual(readdirSync(dir).sort(), ['compare.csv', 'runs']);
+  t.deepEqual(readdirSync(join(dir, 'runs')), ['new-cell']);
+  t.is(readFileSync(join(dir, 'runs', 'new-cell', 'a.csv'), 'utf8'), 'new');
+
+  const again = new StagedOutput(dir);
+  writeFileSync(again.path('runs'), 'a file');
+  t.throws(() => again.commit(), {
+    message: `${join(dir, 'runs')}: cannot write the report there (a folder is in the way)`,
+  });
+  again.abort();
+  t.deepEqual(readdirSync(join(dir, 'runs')), ['new-cell']);
+});
