@@ -416,8 +416,9 @@ export class FieldScanner {
   }
 
   /**
-   * `FieldParser.udec` of the field at `from` when {@link plainDecimalAt} reads it (digits, or
-   * digits.digits, at most 15 digits and 16 characters); -1 when empty; -2 otherwise.
+   * `FieldParser.udec` of the field at `from` when it is digits or digits.digits: read in place as
+   * {@link plainDecimalAt} reads it up to 15 digits, by `Number()` beyond (as udec does); -1 when
+   * empty; -2 otherwise (another form, or above 2^53 - 1: udec's errors).
    */
   decimal(text: string, from: number, end: number): number {
     let m = 0;
@@ -436,7 +437,11 @@ export class FieldScanner {
     this.end = i;
     const n = i - from;
     if (n === 0) return -1;
-    if (n > 16 || digits > 15 || dot === from || dot === i - 1) return -2;
+    if (dot === from || dot === i - 1) return -2;
+    if (n > 16 || digits > 15) {
+      const v = Number(text.slice(from, i));
+      return v <= Number.MAX_SAFE_INTEGER ? v : -2;
+    }
     return dot < 0 ? m : m / POW10[i - dot - 1]!;
   }
 

@@ -3,8 +3,11 @@ import { InputError } from '../../engine/api/errors.js';
 import {
   DLRM_COLUMNS,
   DLRM_ROW_CODEC,
-  dlrmRunLine,
+  dlrmFields,
+  dlrmFieldsOf,
+  dlrmRowOf,
   parseDlrmRow,
+  scanDlrmFields,
   readDlrm2025,
 } from '../../traces/dlrm2025/index.js';
 import { openTrace } from '../../traces/detect.js';
@@ -132,41 +135,77 @@ test.serial('detection by header and trace stats on the fixture', async (t) => {
   t.is(s.requested.cpuMilli, 1000 * (12 + 64 + 64 + 64 + 12 + 12 + 8));
 });
 
-test('a row as a sort-run line and back: exact values', (t) => {
-  const fields =
-    'instance_7280,CN,app_22,64,64,0,0,1,1,320.0,320.0,544.0,640.0,-1,475.00000000000006,623.0,'.split(',');
-  const row = { line: 4, fields };
-  const r = parseDlrmRow('f.csv', row);
-  const line = dlrmRunLine(r, row);
-  // line number, Pod name, then the other fields as written
-  t.is(line, '4,instance-7280,CN,app_22,64,64,0,0,1,1,320.0,320.0,544.0,640.0,-1,475.00000000000006,623.0,');
-  t.deepEqual(DLRM_ROW_CODEC.decode(line), {
-    name: 'instance-7280',
-    role: 'CN',
-    app: 'app_22',
-    cpu: [64, 64],
+test('a row read in place is the row parseDlrmRow makes; the sort columns give it back exactly', (t) => {
+  const lines = [
+    'instance_7280,CN,app_22,64,64,0,0,1,1,320.0,320.0,544.0,640.0,-1,475.00000000000006,623.0,',
+    'instance_1,HN,a,1,2,0,0,0,0,1.5,2,0,0,8,,7.25,9',
+    'Instance_X.y,cn,App-9,0,0,8,8,100,100,0.125,1,0,0.5,1,12.5,,4031.0000000000005',
+    'a,b,c,1,1,0,0,0,0,1,1,1,1,-1,,,',
+  ];
+  for (const [i, text] of lines.entries()) {
+    const want = parseDlrmRow('f.csv', { line: i + 2, fields: text.split(',') });
+    const f = dlrmFields();
+    t.true(scanDlrmFields(text, 0, text.length, i + 2, f), text);
+    t.deepEqual(dlrmRowOf(f.nums, 0, f.name, f.role, f.app), want, text);
+    t.deepEqual(dlrmFieldsOf(want, dlrmFields()), f, text); // what the slow path stores
+    // through the codec's columns, as the time-faithful sort stores it
+    const n = new Float64Array(20);
+    const s: string[] = ['x'];
+    DLRM_ROW_CODEC.encode(f, n, 5, s, 1);
+    t.deepEqual(DLRM_ROW_CODEC.decode(n, 5, s, 1), want, text);
+  }
+  const f = dlrmFields();
+  const pad = 'xx' + lines[1]! + 'yy';
+  t.true(scanDlrmFields(pad, 2, pad.length - 2, 9, f)); // reads only text[start, end)
+  t.deepEqual(dlrmRowOf(f.nums, 0, f.name, f.role, f.app), {
+    name: 'instance-1',
+    role: 'HN',
+    app: 'a',
+    cpu: [1, 2],
     gpu: [0, 0],
-    rdma: [1, 1],
-    memory: [320, 320],
-    disk: [544, 640],
-    maxPerNode: undefined,
-    creation: 475.00000000000006,
-    scheduled: 623,
-    deletion: undefined,
-    line: 4,
-  });
-  t.deepEqual(DLRM_ROW_CODEC.decode(line), r);
-  t.is(DLRM_ROW_CODEC.key(r), 475.00000000000006);
-  const capRow = { line: 9, fields: 'instance_1,HN,a,1,2,0,0,0,0,1.5,2,0,0,8,,7.25,9'.split(',') };
-  const cap = parseDlrmRow('f.csv', capRow);
-  t.is(dlrmRunLine(cap, capRow), '9,instance-1,HN,a,1,2,0,0,0,0,1.5,2,0,0,8,,7.25,9');
-  t.deepEqual(DLRM_ROW_CODEC.decode(dlrmRunLine(cap, capRow)), {
-    ...cap,
+    rdma: [0, 0],
     memory: [1.5, 2],
+    disk: [0, 0],
     maxPerNode: 8,
     creation: undefined,
     scheduled: 7.25,
     deletion: 9,
+    line: 9,
+  });
+});
+
+test('rows the in-place reader is not sure of go to parseDlrmRow (which names the field)', (t) => {
+  const ok = 'instance_1,HN,a,1,2,0,0,0,0,1.5,2,0,0,8,1,7.25,9';
+  const cases: [string, string | undefined][] = [
+    [ok.replace(',1,2,', ',-1,2,'), 'cpu_request'],
+    [ok.replace(',1,2,', ',3,2,'), 'cpu_limit'],
+    [ok.replace(',1.5,2,', ',2.5,2,'), 'memory_limit'],
+    [ok.replace(',8,1,', ',0,1,'), 'max_instance_per_node'],
+    [ok.replace(',8,1,', ',-10,1,'), 'max_instance_per_node'],
+    [ok.replace(',8,1,', ',-1x,1,'), 'max_instance_per_node'],
+    [ok.replace(',7.25,9', ',7.25,0.5'), 'deletion_time'],
+    [ok.replace(',1.5,', ',1e3,'), 'memory_request'],
+    [ok.replace('instance_1', 'instance_'), 'instance_sn'],
+    [ok.replace(',HN,', ',H N,'), 'role'],
+    [ok + ',', undefined],
+    [ok.slice(0, ok.lastIndexOf(',')), undefined],
+  ];
+  for (const [text, field] of cases) {
+    t.false(scanDlrmFields(text, 0, text.length, 3, dlrmFields()), text);
+    const err = t.throws(() => parseDlrmRow('f.csv', { line: 3, fields: text.split(',') }), {
+      instanceOf: InputError,
+    });
+    t.is(err?.field, field, text);
+  }
+  // a time beyond 15 digits is read by Number(), as udec reads it; one above 2^53 - 1 is udec's error
+  const long = ok.replace(',7.25,9', ',7.25,9.0000000000000001');
+  const f = dlrmFields();
+  t.true(scanDlrmFields(long, 0, long.length, 3, f));
+  t.is(f.nums[14], 9);
+  const huge = ok.replace(',7.25,9', ',7.25,90071992547409930');
+  t.false(scanDlrmFields(huge, 0, huge.length, 3, f));
+  t.throws(() => parseDlrmRow('f.csv', { line: 3, fields: huge.split(',') }), {
+    message: /deletion_time.*too large/,
   });
 });
 

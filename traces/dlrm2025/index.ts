@@ -10,9 +10,12 @@ import { ExternalSorter, type ExternalSorterOptions, type RunCodec } from '../so
 import {
   expectColumns,
   FieldParser,
+  FieldScanner,
   flattenBatches,
-  readCsvRowBatches,
+  scanCsvLines,
+  SeenTexts,
   SkipCounter,
+  type CsvLineSink,
   type CsvRow,
   type OnInvalid,
 } from '../input.js';
@@ -186,89 +189,210 @@ export function dlrmPodObject(r: DlrmRow): KObject {
 }
 
 /**
- * Cuts the comma-separated fields of one run line in order, numbers read in place: `Number` of the
- * field for what the strict parser accepted, computed digit by digit for the common forms (up to 15
- * digits, optionally `.0`) without cutting a string.
+ * One row's values as the time-faithful sort stores them ({@link DLRM_ROW_CODEC}): `nums` holds the
+ * line number, the five request/limit pairs (cpu, gpu, rdma, memory, disk), the cap and the three
+ * times (NaN for an absent cap or time), 15 numbers; then the Pod name, role and app.
  */
-class RunLineReader {
-  #pos = 0;
-  constructor(readonly text: string) {}
-
-  #end(): number {
-    const comma = this.text.indexOf(',', this.#pos);
-    return comma < 0 ? this.text.length : comma;
-  }
-
-  str(): string {
-    const end = this.#end();
-    const v = this.text.slice(this.#pos, end);
-    this.#pos = end + 1;
-    return v;
-  }
-
-  /** undefined for an empty field, or for `-1` when `minusOne`. */
-  num(minusOne = false): number | undefined {
-    const text = this.text;
-    const start = this.#pos;
-    const end = this.#end();
-    this.#pos = end + 1;
-    if (end === start) return undefined;
-    let v = 0;
-    for (let i = start; i < end; i++) {
-      const d = text.charCodeAt(i) - 48;
-      if (d >= 0 && d <= 9 && i - start < 15) v = v * 10 + d;
-      else if (d === -2 && i > start && i === end - 2 && text.charCodeAt(i + 1) === 48) return v;
-      else {
-        const field = text.slice(start, end);
-        return minusOne && field === '-1' ? undefined : Number(field);
-      }
-    }
-    return v;
-  }
-
-  pair(): [number, number] {
-    return [this.num()!, this.num()!];
-  }
+export interface DlrmFields {
+  readonly nums: Float64Array;
+  name: string;
+  role: string;
+  app: string;
 }
 
-/**
- * One valid row as a line of a sort run: its line number, the Pod name, then the row's other fields as
- * written. A valid row holds no comma, quote or line break in any field (ids, role and app are
- * label-safe, the rest are plain numbers), so the fields can be joined and split on commas.
- */
-export function dlrmRunLine(r: DlrmRow, row: CsvRow): string {
-  const f = row.fields;
-  const parts: (string | number)[] = [row.line, r.name];
-  for (let i = 1; i < f.length; i++) parts.push(f[i]!);
-  return parts.join(','); // one flat string (a template literal would keep a rope of the pieces)
+/** An empty {@link DlrmFields} to fill. */
+export function dlrmFields(): DlrmFields {
+  return { nums: new Float64Array(15), name: '', role: '', app: '' };
 }
 
-/**
- * Reads {@link dlrmRunLine}'s lines back into the rows {@link parseDlrmRow} made of them, without
- * checking them again (`Number` gives what the strict parser gave for every field it accepted); sorted
- * by creation time, t=0 when unknown.
- */
-export const DLRM_ROW_CODEC: RunCodec<DlrmRow> = {
-  key: (r) => r.creation ?? 0,
-  decode: (text) => {
-    const f = new RunLineReader(text);
-    // Properties in DlrmRow's order; the reads in the line's.
-    const line = f.num()!;
-    const name = f.str();
-    const role = f.str();
-    const app = f.str();
-    const cpu = f.pair();
-    const gpu = f.pair();
-    const rdma = f.pair();
-    const memory = f.pair();
-    const disk = f.pair();
-    const maxPerNode = f.num(true);
-    const creation = f.num();
-    const scheduled = f.num();
-    const deletion = f.num();
-    return { name, role, app, cpu, gpu, rdma, memory, disk, maxPerNode, creation, scheduled, deletion, line };
+const opt = (v: number): number | undefined => (Number.isNaN(v) ? undefined : v);
+
+/** The row of the fields at `n[at, at + 15)` and the three strings. */
+export function dlrmRowOf(n: Float64Array, at: number, name: string, role: string, app: string): DlrmRow {
+  // Properties in parseDlrmRow's order (one hidden class for every row).
+  return {
+    name,
+    role,
+    app,
+    cpu: [n[at + 1]!, n[at + 2]!],
+    gpu: [n[at + 3]!, n[at + 4]!],
+    rdma: [n[at + 5]!, n[at + 6]!],
+    memory: [n[at + 7]!, n[at + 8]!],
+    disk: [n[at + 9]!, n[at + 10]!],
+    maxPerNode: opt(n[at + 11]!),
+    creation: opt(n[at + 12]!),
+    scheduled: opt(n[at + 13]!),
+    deletion: opt(n[at + 14]!),
+    line: n[at]!,
+  };
+}
+
+/** Writes `r` into `out` (the inverse of {@link dlrmRowOf}). */
+export function dlrmFieldsOf(r: DlrmRow, out: DlrmFields): DlrmFields {
+  const n = out.nums;
+  n[0] = r.line;
+  n[1] = r.cpu[0];
+  n[2] = r.cpu[1];
+  n[3] = r.gpu[0];
+  n[4] = r.gpu[1];
+  n[5] = r.rdma[0];
+  n[6] = r.rdma[1];
+  n[7] = r.memory[0];
+  n[8] = r.memory[1];
+  n[9] = r.disk[0];
+  n[10] = r.disk[1];
+  n[11] = r.maxPerNode ?? NaN;
+  n[12] = r.creation ?? NaN;
+  n[13] = r.scheduled ?? NaN;
+  n[14] = r.deletion ?? NaN;
+  out.name = r.name;
+  out.role = r.role;
+  out.app = r.app;
+  return out;
+}
+
+/** The time-faithful sort's columns of a row (see {@link DlrmFields}); decoded rows are parseDlrmRow's exactly. */
+export const DLRM_ROW_CODEC: RunCodec<DlrmRow, DlrmFields> = {
+  numbers: 15,
+  strings: 3,
+  encode(f, n, at, s, sAt) {
+    const v = f.nums;
+    for (let k = 0; k < 15; k++) n[at + k] = v[k]!;
+    s[sAt] = f.name;
+    s[sAt + 1] = f.role;
+    s[sAt + 2] = f.app;
   },
+  decode: (n, at, s, sAt) => dlrmRowOf(n, at, s[sAt]!, s[sAt + 1]!, s[sAt + 2]!),
 };
+
+const scanner = new FieldScanner();
+const roleTexts = new SeenTexts(LABEL_RE);
+const appTexts = new SeenTexts(LABEL_RE);
+let labelUpper = false;
+let labelUnderscore = false;
+
+/**
+ * True when `text[from, end)` matches {@link LABEL_RE}; notes whether it has upper case letters and
+ * underscores (what the Pod name changes).
+ */
+function isLabelAt(text: string, from: number, end: number): boolean {
+  if (end <= from) return false;
+  labelUpper = false;
+  labelUnderscore = false;
+  for (let i = from; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57)) continue;
+    if (c >= 65 && c <= 90) labelUpper = true;
+    else if ((c === 45 || c === 46 || c === 95) && i !== from && i !== end - 1) labelUnderscore ||= c === 95;
+    else return false;
+  }
+  return true;
+}
+
+/**
+ * {@link parseDlrmRow} of the line `text[start, end)` read in place into `out`, for the rows it is sure
+ * of (plain digits and decimals, ids that pass every check); false for any other row, which the caller
+ * then splits and parses the ordinary way (so values, errors and skips are parseDlrmRow's).
+ */
+export function scanDlrmFields(
+  text: string,
+  start: number,
+  end: number,
+  line: number,
+  out: DlrmFields,
+): boolean {
+  const f = scanner;
+  if (!f.skip(text, start, end) || !isLabelAt(text, start, f.end)) return false;
+  let name = text.slice(start, f.end);
+  if (labelUpper) name = name.toLowerCase();
+  if (labelUnderscore) name = name.replaceAll('_', '-');
+  const roleStart = f.end + 1;
+  if (!f.skip(text, roleStart, end)) return false;
+  const role = roleTexts.get(text, roleStart, f.end);
+  const appStart = f.end + 1;
+  if (role === undefined || !f.skip(text, appStart, end)) return false;
+  const app = appTexts.get(text, appStart, f.end);
+  if (app === undefined) return false;
+  const n = out.nums;
+  n[0] = line;
+  // cpu, gpu, rdma: integers; memory, disk: decimals; each limit at least its request.
+  for (let k = 1; k <= 10; k++) {
+    if (f.end >= end) return false;
+    const v = k <= 6 ? f.digits(text, f.end + 1, end) : f.decimal(text, f.end + 1, end);
+    if (v < 0 || (k % 2 === 0 && v < n[k - 1]!)) return false;
+    n[k] = v;
+  }
+  if (f.end >= end) return false;
+  const capStart = f.end + 1;
+  if (text.charCodeAt(capStart) === 45 && text.charCodeAt(capStart + 1) === 49 && capStart + 2 <= end) {
+    f.end = capStart + 2;
+    if (f.end < end && text.charCodeAt(f.end) !== 44) return false;
+    n[11] = NaN;
+  } else {
+    const cap = f.digits(text, capStart, end);
+    if (cap <= 0) return false;
+    n[11] = cap;
+  }
+  for (let k = 12; k <= 14; k++) {
+    if (f.end >= end) return false;
+    const v = f.decimal(text, f.end + 1, end);
+    if (v === -2) return false;
+    n[k] = v === -1 ? NaN : v;
+  }
+  if (f.end !== end || n[14]! < n[12]!) return false; // NaN compares false: no check without both
+  out.name = name;
+  out.role = role;
+  out.app = app;
+  return true;
+}
+
+/** The rows of one instance list as they are read (see readDlrm2025's rowBatches). */
+class DlrmRows<T> implements CsvLineSink {
+  out: T[] = [];
+  header = true;
+
+  constructor(
+    readonly file: string,
+    readonly skips: SkipCounter,
+    readonly sink: (f: DlrmFields) => T | undefined,
+  ) {}
+
+  readonly #fields = dlrmFields();
+
+  add(text: string, start: number, end: number, line: number, fields: string[] | undefined): void {
+    if (this.header) {
+      this.header = false;
+      if ((fields?.join(',') ?? text.slice(start, end)) !== DLRM_COLUMNS.join(','))
+        throw new InputError(
+          this.file,
+          line,
+          undefined,
+          `unexpected header; want ${JSON.stringify(DLRM_COLUMNS.join(','))}`,
+          'BAD_HEADER',
+        );
+      return;
+    }
+    const f = this.#fields;
+    try {
+      if (fields !== undefined || !scanDlrmFields(text, start, end, line, f))
+        dlrmFieldsOf(
+          parseDlrmRow(this.file, { line, fields: fields ?? text.slice(start, end).split(',') }),
+          f,
+        );
+    } catch (err) {
+      this.skips.handle(err);
+      return;
+    }
+    const v = this.sink(f);
+    if (v !== undefined) this.out.push(v);
+  }
+
+  take(): T[] {
+    const out = this.out;
+    this.out = [];
+    return out;
+  }
+}
 
 /**
  * Opens a DLRM instance list. `time-faithful` (default): instances without creation_time (already
@@ -295,57 +419,41 @@ export function readDlrm2025(opts: Dlrm2025Options): TraceSource {
     skipped: skips.skipped,
   };
   /**
-   * The parsed rows of the file, a chunk at a time, each passed to `sink` with its CSV row (then
-   * dropped); bad rows fail or are counted as skips.
+   * The parsed rows of the file, a chunk at a time, each passed to `sink` (then dropped); bad rows fail
+   * or are counted as skips. Rows are read in place ({@link scanDlrmRow}); a row that throws hands out
+   * the rows before it in its chunk first, as a row-by-row reader would.
    */
-  async function* rowBatches<T>(sink: (r: DlrmRow, row: CsvRow) => T | undefined): AsyncGenerator<T[]> {
-    let header = true;
-    for await (const batch of readCsvRowBatches(opts.pods)) {
-      const out: T[] = [];
-      for (const row of batch) {
-        if (header) {
-          header = false;
-          if (row.fields.join(',') !== DLRM_COLUMNS.join(','))
-            throw new InputError(
-              opts.pods,
-              row.line,
-              undefined,
-              `unexpected header; want ${JSON.stringify(DLRM_COLUMNS.join(','))}`,
-              'BAD_HEADER',
-            );
-          continue;
-        }
-        let r: DlrmRow;
-        try {
-          r = parseDlrmRow(opts.pods, row);
-        } catch (err) {
-          skips.handle(err);
-          continue;
-        }
-        const v = sink(r, row);
-        if (v !== undefined) out.push(v);
+  async function* rowBatches<T>(sink: (f: DlrmFields) => T | undefined): AsyncGenerator<T[]> {
+    const rows = new DlrmRows(opts.pods, skips, sink);
+    try {
+      for await (const none of scanCsvLines(opts.pods, rows)) {
+        void none;
+        if (rows.out.length > 0) yield rows.take();
       }
-      yield out;
+    } catch (err) {
+      if (rows.out.length > 0) yield rows.take();
+      throw err;
     }
-    if (header)
+    if (rows.header)
       throw new InputError(opts.pods, 1, undefined, 'empty file: expected a header line', 'BAD_HEADER');
   }
   async function* arrivalBatches(): AsyncGenerator<TraceRecord[]> {
     loss.notes.push('arrival-only: every pod is created at t=0 in file order and never deleted');
-    yield* rowBatches((r): TraceRecord => ({
+    yield* rowBatches((f): TraceRecord => ({
       timeUs: 0,
       op: 'create',
-      object: dlrmPodObject(r),
-      source: { file: opts.pods, line: r.line },
+      object: dlrmPodObject(dlrmRowOf(f.nums, 0, f.name, f.role, f.app)),
+      source: { file: opts.pods, line: f.nums[0]! },
     }));
   }
   async function* timedBatches(): AsyncGenerator<TraceRecord[]> {
     const sorter = new ExternalSorter(DLRM_ROW_CODEC, opts.sort);
     try {
       let before = 0;
-      const sink = (r: DlrmRow, row: CsvRow): undefined => {
-        if (r.creation === undefined) before++;
-        sorter.add(r.creation ?? 0, dlrmRunLine(r, row));
+      const sink = (f: DlrmFields): undefined => {
+        const creation = f.nums[12]!;
+        if (Number.isNaN(creation)) before++;
+        sorter.add(Number.isNaN(creation) ? 0 : creation, f);
       };
       for await (const none of rowBatches(sink)) void none;
       loss.notes.push(
@@ -353,7 +461,7 @@ export function readDlrm2025(opts: Dlrm2025Options): TraceSource {
       );
       const deletes = new TimeHeap<KObject>();
       let out: TraceRecord[] = [];
-      for await (const rows of sorter.sorted()) {
+      for (const rows of sorter.sorted()) {
         for (const r of rows) {
           const at = Math.round((r.creation ?? 0) * US);
           while (deletes.size > 0 && deletes.peekTime()! <= at) {
