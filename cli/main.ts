@@ -34,7 +34,17 @@ export async function run(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * What to do when stdout fails: a reader that stopped early (`kreplay … | head`) closed the pipe, and
+ * the CLI then stops quietly with 0 as Unix tools do; any other failure is one line and exit 1.
+ */
+export function onStdoutError(err: NodeJS.ErrnoException): void {
+  if (err.code !== 'EPIPE') process.stderr.write(`kreplay: cannot write to stdout (${err.message})\n`);
+  process.exit(err.code === 'EPIPE' ? 0 : 1);
+}
+
 /** The `kreplay` binary's entry. */
 export async function main(argv: string[]): Promise<void> {
+  process.stdout.on('error', onStdoutError);
   process.exitCode = await run(argv);
 }
