@@ -15,6 +15,13 @@ import {
   type OpenbPodRow,
 } from '../../traces/openb/index.js';
 import { readNative } from '../../traces/native/index.js';
+import {
+  dlrmFields,
+  dlrmPodObject,
+  dlrmRowOf,
+  parseDlrmRow,
+  scanDlrmFields,
+} from '../../traces/dlrm2025/index.js';
 import { collect, tempFile } from './helpers.js';
 
 const ALPHABET = ['-', ',', '"', '|', '.', 'x', '0', '9', ' ', 'e', '+', '\t', 'É', ''];
@@ -119,4 +126,44 @@ test('native lines: seeded corruptions read or raise InputError (streamed)', asy
   }
   t.is(read + rejected, 300);
   t.true(read > 10 && rejected > 10, `${read} read, ${rejected} rejected`);
+});
+
+test('dlrm2025 rows: 20,000 seeded corruptions; the in-place reader takes only rows parseDlrmRow makes the same', (t) => {
+  const rng = seedrandom.alea('dlrm2025-fuzz');
+  const rows = [
+    ...lines('test/fixtures/traces/dlrm2025/disaggregated_DLRM_trace.csv'),
+    'Instance_X.y,cn,App-9,0,0,8,8,100,100,0.125,1,0,0.5,1,12.5,,4031.0000000000005',
+  ];
+  const alphabet = [...ALPHABET, '1', '5', '_', 'A', '-1'];
+  let fast = 0;
+  let parsed = 0;
+  let rejected = 0;
+  for (let i = 0; i < 20_000; i++) {
+    let text = rows[i % rows.length]!;
+    for (let k = 1 + Math.floor(rng() * 2); k > 0; k--) {
+      const pos = Math.floor(rng() * (text.length + 1));
+      const ch = alphabet[Math.floor(rng() * alphabet.length)]!;
+      text = rng() < 0.5 ? text.slice(0, pos) + ch + text.slice(pos + 1) : corrupt(rng, text);
+    }
+    const f = dlrmFields();
+    const scanned = !text.includes('"') && scanDlrmFields(text, 0, text.length, 2, f);
+    try {
+      const row = parseDlrmRow('f.csv', { line: 2, fields: splitCsvLine('f.csv', 2, text) });
+      dlrmPodObject(row);
+      if (scanned) {
+        t.deepEqual(dlrmRowOf(f.nums, 0, f.name, f.role, f.app), row, text);
+        fast++;
+      }
+      parsed++;
+    } catch (err) {
+      if (scanned) t.fail(`the in-place reader took ${JSON.stringify(text)}, which fails: ${String(err)}`);
+      if (!(err instanceof InputError)) t.fail(`${JSON.stringify(text)}: ${String(err)}`);
+      else if (err.line !== 2 || err.file !== 'f.csv') t.fail(`${err.message} lacks file:line`);
+      rejected++;
+    }
+  }
+  t.true(
+    fast > 1000 && parsed > fast && rejected > 1000,
+    `${fast} in place, ${parsed} parsed, ${rejected} rejected`,
+  );
 });
