@@ -238,7 +238,10 @@ export async function* scanCsvLines(file: string, sink: CsvLineSink): AsyncGener
   let line = 0;
   let carry = '';
   try {
-    for await (const chunk of input as AsyncIterable<string>) {
+    let first = true;
+    for await (const text of input as AsyncIterable<string>) {
+      const chunk = first ? withoutBom(text) : text;
+      first = false;
       let nl = chunk.indexOf('\n');
       if (nl < 0) {
         carry += chunk;

@@ -283,3 +283,18 @@ test('--on-invalid skip counts bad rows by reason and keeps the good ones', asyn
   );
   t.deepEqual(src.loss.skipped, { 'invalid cpu_milli': 1, 'wrong column count': 1, 'invalid memory_mib': 1 });
 });
+
+test('a UTF-8 byte-order mark (Excel) before the header is not part of it, in every CSV reader', async (t) => {
+  const { readFileSync } = await import('node:fs');
+  const { openTrace } = await import('../../traces/detect.js');
+  const show = async (o: Parameters<typeof openTrace>[0]): Promise<string> =>
+    JSON.stringify(
+      (await collect((await openTrace(o)).records)).map((r) => ({ ...r, source: r.source?.line })),
+    );
+  const bom = (f: string): string => tempFile(f.split('/').pop()!, '\ufeff' + readFileSync(f, 'utf8'));
+  const nodes = 'test/fixtures/traces/openb/nodes.csv';
+  const pods = 'test/fixtures/traces/openb/pods.csv';
+  t.is(await show({ nodes: bom(nodes), pods: bom(pods) }), await show({ nodes, pods }));
+  const dlrm = 'test/fixtures/traces/dlrm2025/disaggregated_DLRM_trace.csv';
+  t.is(await show({ pods: bom(dlrm) }), await show({ pods: dlrm }));
+});

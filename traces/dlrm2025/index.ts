@@ -362,12 +362,13 @@ class DlrmRows<T> implements CsvLineSink {
   add(text: string, start: number, end: number, line: number, fields: string[] | undefined): void {
     if (this.header) {
       this.header = false;
-      if ((fields?.join(',') ?? text.slice(start, end)) !== DLRM_COLUMNS.join(','))
+      const got = fields?.join(',') ?? text.slice(start, end);
+      if (got !== DLRM_COLUMNS.join(','))
         throw new InputError(
           this.file,
           line,
           undefined,
-          `unexpected header; want ${JSON.stringify(DLRM_COLUMNS.join(','))}`,
+          `unexpected header ${JSON.stringify(got)}; want ${JSON.stringify(DLRM_COLUMNS.join(','))}`,
           'BAD_HEADER',
         );
       return;
