@@ -32,3 +32,18 @@ test.serial('generate: an empty --seed is refused', async (t) => {
   t.is(r.stderr, 'kreplay: --seed: "" is not a seed: give a non-empty one, e.g. --seed 42\n');
   t.deepEqual(readdirSync(dir), []);
 });
+
+test.serial('generate: a folder format over an existing file is one worded line, exit 2', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kreplay-cli-'));
+  const file = join(dir, 'g.ndjson.gz');
+  t.is(
+    (await kreplay(['generate', '--format', 'native', '--nodes', '2', '--pods', '3', '--out', file])).code,
+    0,
+  );
+  for (const format of ['openb', 'google2011', 'google2019']) {
+    const r = await kreplay(['generate', '--format', format, '--nodes', '2', '--pods', '3', '--out', file]);
+    t.is(r.code, 2, format);
+    t.is(r.stderr, `kreplay: ${file}: cannot write the trace there: exists and is not a directory\n`, format);
+  }
+  t.deepEqual(readdirSync(dir), ['g.ndjson.gz']);
+});
