@@ -116,6 +116,9 @@ test('scanOpenbPodRow: the row parseOpenbPodRow makes of the same line, or undef
     'pod,1,2,1,500,,LS,Running,7,,1e3',
     'pod,1,2,1,500,,LS,Running,7,,9,',
     'pod,1,2,1,500,,LS,Running,7,9',
+    'pod,1,2,1,500,,LS,Bogus,7,,9',
+    'pod,1,2,1,500,,LS,Running,7,8,9',
+    'pod,1,2,1,500,,LS,Running,7,,5',
   ];
   const lines5 = ['pod,1,2,1,500', 'pod,1,2,4,1000', 'pod,1,2,1,500,', 'pod,1,2,x,500'];
   for (const [columns, lines] of [
@@ -140,5 +143,24 @@ test('scanOpenbPodRow: the row parseOpenbPodRow makes of the same line, or undef
   t.deepEqual(
     scanOpenbPodRow(text, 3, text.length - 3, 2, 11),
     parseOpenbPodRow('p.csv', { line: 2, fields: text.slice(3, -3).split(',') }, 11),
+  );
+});
+
+test('pod rows: a phase Kubernetes does not have, or a scheduled_time outside [creation, deletion], names the column', (t) => {
+  const row = (text: string) => () => parseOpenbPodRow('p.csv', { line: 4, fields: text.split(',') }, 11);
+  t.throws(row('pod,1,2,1,500,,LS,Bogus,7,,9'), {
+    message: 'p.csv:4: pod_phase: "Bogus" is not a pod phase (Pending, Running, Succeeded, Failed, Unknown)',
+  });
+  // the run time is deletion - scheduled: a pod scheduled after its deletion would run 0 s
+  t.throws(row('pod,1,2,1,500,,LS,Running,7,8,9'), {
+    message: 'p.csv:4: scheduled_time: 9 is after deletion_time 8',
+  });
+  t.throws(row('pod,1,2,1,500,,LS,Running,7,,5'), {
+    message: 'p.csv:4: scheduled_time: 5 is before creation_time 7',
+  });
+  t.is(
+    parseOpenbPodRow('p.csv', { line: 4, fields: 'pod,1,2,1,500,,LS,Unknown,7,9,9'.split(',') }, 11)
+      .scheduledTime,
+    9,
   );
 });

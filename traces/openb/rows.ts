@@ -122,6 +122,9 @@ export function parseOpenbNodeRow(file: string, row: CsvRow): OpenbNodeRow {
   return { sn, cpuMilli, memoryMib, gpu, model, line: row.line };
 }
 
+/** Kubernetes' pod phases, the values of the trace's pod_phase column. */
+const POD_PHASE_RE = /^(Pending|Running|Succeeded|Failed|Unknown)$/;
+
 /** Parses one pod row of a list with `columns` columns (11 or 5). Throws InputError naming the column. */
 export function parseOpenbPodRow(file: string, row: CsvRow, columns: number): OpenbPodRow {
   expectColumns(file, row, columns);
@@ -152,13 +155,21 @@ export function parseOpenbPodRow(file: string, row: CsvRow, columns: number): Op
   if (!/^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(qos))
     throw p.error('qos', `${JSON.stringify(qos)} is not a valid label value`);
   const phase = f[7]!;
-  if (!/^[A-Za-z]+$/.test(phase)) throw p.error('pod_phase', `${JSON.stringify(phase)} is not a phase`);
+  if (!POD_PHASE_RE.test(phase))
+    throw p.error(
+      'pod_phase',
+      `${JSON.stringify(phase)} is not a pod phase (Pending, Running, Succeeded, Failed, Unknown)`,
+    );
   const creationTime = p.udec('creation_time', f[8]);
   const deletionTime = f[9] === '' ? undefined : p.udec('deletion_time', f[9]);
   const scheduledTime = f[10] === '' ? undefined : p.udec('scheduled_time', f[10]);
   if (deletionTime !== undefined && deletionTime < creationTime) {
     throw p.error('deletion_time', `${deletionTime} is before creation_time ${creationTime}`);
   }
+  if (scheduledTime !== undefined && scheduledTime < creationTime)
+    throw p.error('scheduled_time', `${scheduledTime} is before creation_time ${creationTime}`);
+  if (scheduledTime !== undefined && deletionTime !== undefined && scheduledTime > deletionTime)
+    throw p.error('scheduled_time', `${scheduledTime} is after deletion_time ${deletionTime}`);
   // One literal plus conditional fields: object spreads here cost more than the rest of the parsing.
   const out: { -readonly [K in keyof OpenbPodRow]: OpenbPodRow[K] } = {
     name,
@@ -253,7 +264,7 @@ function isNameAt(text: string, from: number, end: number): boolean {
 
 const LABEL_VALUE_RE = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const qosTexts = new SeenTexts(LABEL_VALUE_RE);
-const phaseTexts = new SeenTexts(/^[A-Za-z]+$/);
+const phaseTexts = new SeenTexts(POD_PHASE_RE);
 
 /**
  * {@link parseOpenbPodRow} of the line `text[start, end)` read in place, for the rows it is sure of
@@ -302,6 +313,8 @@ export function scanOpenbPodRow(
   const scheduled = f.decimal(text, f.end + 1, end);
   if (scheduled === -2 || f.end !== end) return undefined;
   if (deletion !== -1 && deletion < creationTime) return undefined;
+  if (scheduled !== -1 && (scheduled < creationTime || (deletion !== -1 && scheduled > deletion)))
+    return undefined;
   const out: { -readonly [K in keyof OpenbPodRow]: OpenbPodRow[K] } = {
     name: text.slice(start, nameEnd),
     cpuMilli,
