@@ -133,9 +133,23 @@ export async function detectFormat(opts: OpenTraceOptions): Promise<TraceFormat>
   }
   const votes = new Map<TraceFormat, string>();
   const unknown: string[] = [];
-  for (const path of [opts.trace, opts.nodes, opts.pods]) {
+  for (const [option, path] of [
+    ['--trace', opts.trace],
+    ['--nodes', opts.nodes],
+    ['--pods', opts.pods],
+  ] as const) {
     if (path === undefined) continue;
-    const f = (await isDir(path)) ? await detectDir(path) : await detectFile(path);
+    const dir = await isDir(path);
+    // Only --trace names a folder (google* tables); a list is one file, whatever the format.
+    if (dir && option !== '--trace')
+      throw new InputError(
+        path,
+        undefined,
+        undefined,
+        `is a folder, not a file: ${option} takes one file`,
+        'NOT_A_FILE',
+      );
+    const f = dir ? await detectDir(path) : await detectFile(path);
     if (f) votes.set(f, path);
     else unknown.push(path);
   }
@@ -155,12 +169,18 @@ export async function detectFormat(opts: OpenTraceOptions): Promise<TraceFormat>
   for (const path of unknown)
     if ((await stat(path).catch(() => undefined))?.size === 0)
       throw new InputError(path, 1, undefined, 'empty file: expected a header line', 'BAD_HEADER');
+  if (votes.size > 1)
+    throw new InputError(
+      [...votes.values()][0]!,
+      undefined,
+      undefined,
+      `inputs look like different formats (${[...votes].map(([f, p]) => `${p}: ${f}`).join(', ')}); one replay reads one trace format (nodes from elsewhere can come as --manifests)`,
+      'MIXED_FORMATS',
+    );
   const what =
-    votes.size > 1
-      ? `inputs look like different formats (${[...votes].map(([f, p]) => `${p}: ${f}`).join(', ')})`
-      : unknown.length === 1
-        ? 'cannot tell the format from its name or first line'
-        : `cannot tell the format of ${unknown.join(', ')}`;
+    unknown.length === 1
+      ? 'cannot tell the format from its name or first line'
+      : `cannot tell the format of ${unknown.join(', ')}`;
   throw new InputError(
     unknown[0] ?? [...votes.values()][0]!,
     undefined,

@@ -43,12 +43,23 @@ test('an empty file says it is empty, not that its format is unknown', async (t)
   });
 });
 
-test('inputs of two formats ask for --format', async (t) => {
-  const err = await t.throwsAsync(
-    detectFormat({ nodes: `${OPENB}/nodes.csv`, trace: 'test/fixtures/traces/native/trace.ndjson' }),
-    { instanceOf: InputError },
-  );
-  t.regex(err!.message, /different formats.*pass --format/);
+test('inputs of two formats: one replay reads one format (--format could not fix it)', async (t) => {
+  const trace = 'test/fixtures/traces/native/trace.ndjson';
+  await t.throwsAsync(detectFormat({ nodes: `${OPENB}/nodes.csv`, trace }), {
+    instanceOf: InputError,
+    message: `${trace}: inputs look like different formats (${trace}: native, ${OPENB}/nodes.csv: openb); one replay reads one trace format (nodes from elsewhere can come as --manifests)`,
+  });
+});
+
+test('a folder as --nodes or --pods says so before any format guess; --trace may be a folder', async (t) => {
+  await t.throwsAsync(detectFormat({ nodes: OPENB, pods: `${OPENB}/pods.csv` }), {
+    instanceOf: InputError,
+    message: `${OPENB}: is a folder, not a file: --nodes takes one file`,
+  });
+  await t.throwsAsync(detectFormat({ pods: OPENB }), {
+    message: `${OPENB}: is a folder, not a file: --pods takes one file`,
+  });
+  t.is(await detectFormat({ trace: 'test/fixtures/traces/google2011' }), 'google2011');
 });
 
 test('an unknown --format is an InputError', async (t) => {
