@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { InputError, ValidationError } from '../../engine/api/errors.js';
 import { loadManifests, locateManifests } from '../../engine/api/manifest.js';
 import { objectKey, type Node, type Pod } from '../../engine/api/types.js';
@@ -65,7 +65,23 @@ export async function runExplain(
     : presetConfig('default-scheduler');
   const scheduler = new Scheduler({ config, random: () => 0 });
   const objects = await locateManifests(opts.cluster);
-  const podObjects = (await loadManifests([opts.pod])).filter((o) => o.kind === 'Pod');
+  if ((await stat(opts.pod).catch(() => undefined))?.isDirectory() === true)
+    throw new InputError(
+      opts.pod,
+      undefined,
+      undefined,
+      'is a folder, not a file: --pod takes the file of one Pod',
+    );
+  const podFile = await loadManifests([opts.pod]);
+  const other = podFile.find((o) => o.kind !== 'Pod');
+  if (other !== undefined)
+    throw new InputError(
+      opts.pod,
+      undefined,
+      undefined,
+      `holds ${other.kind} ${JSON.stringify(other.metadata?.name)} beside the Pod: --pod takes a file of one Pod (the cluster's objects go in --cluster)`,
+    );
+  const podObjects = podFile;
   if (podObjects.length === 0) throw new InputError(opts.pod, undefined, undefined, 'no Pod in this file');
   if (podObjects.length > 1)
     throw new InputError(opts.pod, undefined, undefined, `expected one Pod, found ${podObjects.length}`);

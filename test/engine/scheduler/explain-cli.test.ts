@@ -150,3 +150,13 @@ test('explain: a running pod on a node the cluster does not define names its fil
     message: `${cluster}:${line}: spec.nodeName: Pod "default/running" runs on node "smal", which no --cluster file defines`,
   });
 });
+
+test('explain --pod takes one file of one Pod: a folder, or a file with cluster objects, is refused', async (t) => {
+  const opts = { cluster: [`${FIX}/cluster.yaml`], output: 'json' as const };
+  await t.throwsAsync(runExplain({ ...opts, pod: FIX }), {
+    message: `${FIX}: is a folder, not a file: --pod takes the file of one Pod`,
+  });
+  await t.throwsAsync(runExplain({ ...opts, pod: `${FIX}/cluster.yaml` }), {
+    message: `${FIX}/cluster.yaml: holds Node "small" beside the Pod: --pod takes a file of one Pod (the cluster's objects go in --cluster)`,
+  });
+});
