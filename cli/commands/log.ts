@@ -22,6 +22,9 @@ export function register(program: Command): void {
       if (statSync(path).isDirectory())
         throw new InputError(path, undefined, undefined, 'is a directory, not an event log');
       const r = await verifyLogFile(path, { requireTrailer: true });
+      // Not JSON from the first line on: some other file (bad input), not a log that fails its check.
+      if (!r.ok && r.entries === 0 && r.line === 1 && r.reason.startsWith('not an event log line'))
+        throw new InputError(path, 1, undefined, 'is not an event log (its first line is not JSON)');
       if (opts.json) process.stdout.write(`${JSON.stringify(r)}\n`);
       if (!r.ok)
         throw new CheckFailed(`${path}:${r.line}: ${r.reason} (first ${r.entries} entries verified)`);

@@ -71,6 +71,11 @@ test.serial('bad input: one line on stderr, exit 2, no stack, nothing written', 
     [['compare', '--trace', TRACE, '--out', join(dir, 'c')], /^kreplay: --policies is required/],
     [['replay', '--bogus'], /^kreplay: unknown option '--bogus'\n$/],
     [['log', 'verify', dir], /^kreplay: .*: is a directory, not an event log\n$/],
+    [['log', 'verify', TRACE.replace('.ndjson', '.csv')], /^kreplay: .*: no such file or directory\n$/],
+    [
+      ['log', 'verify', 'traces/samples/openb/openb_node_list_gpu_node.csv'],
+      /^kreplay: traces\/samples\/openb\/openb_node_list_gpu_node.csv:1: is not an event log \(its first line is not JSON\)\n$/,
+    ],
     [['nope'], /^kreplay: unknown command 'nope'\n$/],
     [
       ['experiment', 'fill', '--nodes', 'x', '--pods', 'y', '--policies', 'tetris', '--out', join(dir, 'd')],
@@ -191,6 +196,62 @@ test.serial(
       m.stderr,
       `kreplay: ${manifest}: document 1 (line 5): metadata.annotations.kreplay.io/duration: invalid duration "5 minutes" (use e.g. 90s, 15m, 36h, 30d)\n`,
     );
+  },
+);
+
+test.serial(
+  'a container resource name the API server rejects is refused at its line; --on-invalid skip skips that pod',
+  async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'kreplay-cli-'));
+    const trace = join(dir, 'pods.ndjson');
+    const pod = (name: string, requests: Record<string, string>, limits?: Record<string, string>) =>
+      JSON.stringify({
+        time: 1,
+        op: 'create',
+        object: {
+          kind: 'Pod',
+          metadata: { name, namespace: 'default', annotations: { 'kreplay.io/duration': '30s' } },
+          spec: { containers: [{ name: 'c', resources: { requests, ...(limits ? { limits } : {}) } }] },
+        },
+      });
+    const node =
+      '{"time":0,"op":"create","object":{"kind":"Node","metadata":{"name":"n"},"status":{"allocatable":{"cpu":"4","memory":"8Gi","pods":"110","example.com/foo":"4"}}}}';
+    const cases: [string, string][] = [
+      [
+        pod('bad', { cpu: '100m', gpu: '1' }),
+        'object.spec.containers[0].resources.requests.gpu: invalid resource name "gpu": must be a standard resource for containers (cpu, memory, ephemeral-storage, hugepages-<size>) or a domain-qualified name (e.g. example.com/foo)',
+      ],
+      [
+        pod('bad', { cpu: '100m', 'example.com/foo': '500m' }),
+        'object.spec.containers[0].resources.requests.example.com/foo: must be an integer (example.com/foo is an extended resource), got "500m"',
+      ],
+      [
+        pod('bad', { cpu: '100m', 'example.com/foo': '1' }, { 'example.com/foo': '2' }),
+        'object.spec.containers[0].resources.requests.example.com/foo: must be equal to example.com/foo limit of 2 (example.com/foo cannot be overcommitted)',
+      ],
+    ];
+    for (const [bad, message] of cases) {
+      writeFileSync(trace, [node, pod('ok', { cpu: '100m', 'example.com/foo': '1' }), bad].join('\n') + '\n');
+      const r = await kreplay(['replay', '--trace', trace, '--no-progress']);
+      t.is(r.code, 2, message);
+      t.is(r.stderr, `kreplay: ${trace}:3: ${message}\n`);
+      const skip = await kreplay([
+        'replay',
+        '--trace',
+        trace,
+        '--on-invalid',
+        'skip',
+        '--json',
+        '--no-progress',
+      ]);
+      t.is(skip.code, 0, skip.stderr);
+      const s = JSON.parse(skip.stdout) as {
+        podsSubmitted: number;
+        podsSucceeded: number;
+        invalidSkipped: number;
+      };
+      t.deepEqual([s.podsSubmitted, s.podsSucceeded, s.invalidSkipped], [1, 1, 1]);
+    }
   },
 );
 
