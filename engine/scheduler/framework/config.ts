@@ -165,6 +165,9 @@ export function resolveSchedulerConfig(text: string, fileName: string, registry:
   if (js === null || js === undefined) return fail([], 'empty file: expected a KubeSchedulerConfiguration');
   const raw = js;
   if (!isObject(raw)) return fail([], 'expected a KubeSchedulerConfiguration object');
+  // Another kind first (a Pod given as --config): its fields would otherwise read as misspellings.
+  if (raw.kind !== undefined && raw.kind !== 'KubeSchedulerConfiguration')
+    fail(['kind'], `expected kind "KubeSchedulerConfiguration", got ${JSON.stringify(raw.kind)}`);
   // Strict decoding, as kube-scheduler's: a misspelt field is an error, not a silent default.
   for (const k of Object.keys(raw))
     if (!CONFIG_FIELDS.has(k))
@@ -175,9 +178,7 @@ export function resolveSchedulerConfig(text: string, fileName: string, registry:
       `unsupported apiVersion ${JSON.stringify(raw.apiVersion)}, expected "${API_VERSION}"`,
     );
   }
-  if (raw.kind !== undefined && raw.kind !== 'KubeSchedulerConfiguration') {
-    fail(['kind'], `expected kind "KubeSchedulerConfiguration", got ${JSON.stringify(raw.kind)}`);
-  }
+
   const percentage = (v: unknown, p: Path): number | undefined => {
     if (v === undefined || v === null) return undefined;
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 100) {

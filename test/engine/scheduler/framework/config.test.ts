@@ -220,6 +220,15 @@ test('errors name the file, line and path', (t) => {
     instanceOf: ConfigError,
     message: 'bad.yaml:5: invalid YAML: Sequence item without - indicator',
   });
+  // A manifest of another kind (a Pod given as --config) says so, not that its fields are misspelt.
+  t.throws(
+    () =>
+      loadSchedulerConfig('apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n', 'pod.yaml', coreRegistry()),
+    {
+      instanceOf: ConfigError,
+      message: 'pod.yaml:2: kind: expected kind "KubeSchedulerConfiguration", got "Pod"',
+    },
+  );
   t.throws(() => loadSchedulerConfig('# nothing here\n', 'empty.yaml', coreRegistry()), {
     instanceOf: ConfigError,
     message: 'empty.yaml: empty file: expected a KubeSchedulerConfiguration',
