@@ -5,6 +5,7 @@
 export * from './errors.js';
 export * from './quantity.js';
 export * from './resources.js';
+export * from './resource-names.js';
 export * from './types.js';
 export * from './selector.js';
 export * from './validate.js';

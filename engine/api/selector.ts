@@ -47,20 +47,32 @@ const OPERATORS: ReadonlySet<string> = new Set(['In', 'NotIn', 'Exists', 'DoesNo
 const NAME_PART_RE = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const DNS_SUBDOMAIN_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
-/** Why `key` is not a valid label key, or `undefined` when it is. */
-export function labelKeyProblem(key: string): string | undefined {
+/**
+ * Which part of `key` breaks the qualified-name rules (apimachinery IsQualifiedName; label keys and
+ * resource names share them): the `prefix` before the first '/', the `name` after it (or the whole key
+ * without one), or `undefined` when it is a qualified name.
+ */
+export function qualifiedNameProblem(key: string): 'prefix' | 'name' | undefined {
   const slash = key.indexOf('/');
   const name = slash < 0 ? key : key.slice(slash + 1);
   if (slash >= 0) {
     const prefix = key.slice(0, slash);
-    if (prefix.length === 0 || prefix.length > 253 || !DNS_SUBDOMAIN_RE.test(prefix)) {
-      return `invalid label key ${JSON.stringify(key)}: prefix must be a DNS-1123 subdomain`;
-    }
+    if (prefix.length === 0 || prefix.length > 253 || !DNS_SUBDOMAIN_RE.test(prefix)) return 'prefix';
   }
-  if (name.length === 0 || name.length > 63 || !NAME_PART_RE.test(name)) {
-    return `invalid label key ${JSON.stringify(key)}: name must be 1-63 alphanumeric characters, '-', '_' or '.', starting and ending with an alphanumeric`;
-  }
+  if (name.length === 0 || name.length > 63 || !NAME_PART_RE.test(name)) return 'name';
   return undefined;
+}
+
+/** Why `key` is not a valid label key, or `undefined` when it is. */
+export function labelKeyProblem(key: string): string | undefined {
+  switch (qualifiedNameProblem(key)) {
+    case 'prefix':
+      return `invalid label key ${JSON.stringify(key)}: prefix must be a DNS-1123 subdomain`;
+    case 'name':
+      return `invalid label key ${JSON.stringify(key)}: name must be 1-63 alphanumeric characters, '-', '_' or '.', starting and ending with an alphanumeric`;
+    case undefined:
+      return undefined;
+  }
 }
 
 /** Why `value` is not a valid label value, or `undefined` when it is. */

@@ -1,14 +1,20 @@
 import { DURATION_ANNOTATION, parseDurationUs } from './duration.js';
 import { ValidationError } from './errors.js';
-import { parseQuantity, type ExactQuantity } from './quantity.js';
+import { milliValueExact, parseQuantity, type ExactQuantity } from './quantity.js';
+import {
+  containerResourceNameProblem,
+  isExtendedResourceName,
+  isOvercommitAllowed,
+} from './resource-names.js';
 import { labelKeyProblem, labelValueProblem } from './selector.js';
 import { CLUSTER_SCOPED, KINDS, type KObject, type ObjectMeta } from './types.js';
 
 /**
  * Validation of objects entering the store (and of manifests as they are loaded). Checks only what
- * kreplay relies on: identity (kind, name, namespace), labels (selectors compare strings), and every
- * resource quantity the scheduler and quota will parse later, and a pod's `kreplay.io/duration` the
- * kubelet will parse, so that those never fail mid-run.
+ * kreplay relies on: identity (kind, name, namespace), labels (selectors compare strings), every
+ * resource quantity the scheduler and quota will parse later, container resource names and the
+ * extended-resource rules (whole units, request = limit) the API server enforces, and a pod's
+ * `kreplay.io/duration` the kubelet will parse, so that those never fail mid-run.
  * Errors are ValidationErrors whose path names the field: `spec.containers[0].resources.requests.cpu`.
  */
 
@@ -68,6 +74,42 @@ function lessOrEqual(a: ExactQuantity, b: ExactQuantity): boolean {
   return a.num * 10n ** BigInt(b.scale) <= b.num * 10n ** BigInt(a.scale);
 }
 
+/**
+ * A container's `requests` or `limits`: each name one a container may use (core validation's
+ * validateContainerResourceName), each quantity valid and non-negative, and whole for an extended
+ * resource (ValidateResourceQuantityValue).
+ */
+function containerResourceMap(map: unknown, path: string): Map<string, ExactQuantity> | undefined {
+  if (map === undefined || map === null) return undefined;
+  if (!isRecord(map)) throw new ValidationError(path, 'must be a map of resource name to quantity');
+  const out = new Map<string, ExactQuantity>();
+  for (const name of Object.keys(map)) {
+    const at = `${path}.${name}`;
+    const problem = containerResourceNameProblem(name);
+    if (problem) throw new ValidationError(at, problem, 'INVALID_RESOURCE_NAME');
+    const q = quantityAt(map[name], at);
+    // As upstream, on the value in milli-units rounded up (so 1.9999 passes, counted as 2).
+    if (q.scale > 0 && isExtendedResourceName(name) && milliValueExact(q) % 1000n !== 0n)
+      throw new ValidationError(
+        at,
+        `must be an integer (${name} is an extended resource), got ${JSON.stringify(map[name])}`,
+        'INVALID_QUANTITY',
+      );
+    out.set(name, q);
+  }
+  return out;
+}
+
+/** A container's limit for `name` as written, for messages. */
+function limitOf(resources: Record<string, unknown>, name: string): string {
+  return String((resources.limits as Record<string, unknown>)[name]);
+}
+
+/** a = b for exact quantities ("1" and "1000m" are equal). */
+function sameQuantity(a: ExactQuantity, b: ExactQuantity): boolean {
+  return (a.num === b.num && a.scale === b.scale) || (lessOrEqual(a, b) && lessOrEqual(b, a));
+}
+
 function validateContainers(list: unknown, path: string): void {
   if (list === undefined || list === null) return;
   if (!Array.isArray(list)) throw new ValidationError(path, 'must be a list of containers');
@@ -78,17 +120,21 @@ function validateContainers(list: unknown, path: string): void {
     const res = c.resources;
     if (res === undefined || res === null) continue;
     if (!isRecord(res)) throw new ValidationError(`${cp}.resources`, 'must be an object');
-    const requests = quantityMap(res.requests, `${cp}.resources.requests`);
-    const limits = quantityMap(res.limits, `${cp}.resources.limits`);
+    const requests = containerResourceMap(res.requests, `${cp}.resources.requests`);
+    const limits = containerResourceMap(res.limits, `${cp}.resources.limits`);
     if (requests && limits) {
       for (const [name, req] of requests) {
         const lim = limits.get(name);
-        if (lim !== undefined && !lessOrEqual(req, lim)) {
+        if (lim === undefined) continue;
+        // Extended resources and hugepages cannot be overcommitted: a request equals its limit.
+        const exact = !isOvercommitAllowed(name);
+        if (exact ? !sameQuantity(req, lim) : !lessOrEqual(req, lim))
           throw new ValidationError(
             `${cp}.resources.requests.${name}`,
-            `must be less than or equal to ${name} limit of ${String(res.limits && (res.limits as Record<string, unknown>)[name])}`,
+            exact
+              ? `must be equal to ${name} limit of ${limitOf(res, name)} (${name} cannot be overcommitted)`
+              : `must be less than or equal to ${name} limit of ${limitOf(res, name)}`,
           );
-        }
       }
     }
   }

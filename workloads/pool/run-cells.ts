@@ -5,10 +5,15 @@ import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { KreplayError } from '../../engine/api/errors.js';
 
-/** A worker thread died or threw while running a cell. */
+/**
+ * A cell threw, or its worker died while running it. The message names the cell
+ * (`run fgd on small with seed 2 failed: …`) wherever it ran; `cause` is the cell's own error when
+ * it ran on this thread.
+ */
 export class CellFailedError extends KreplayError {
-  constructor(message: string) {
+  constructor(message: string, options?: ErrorOptions) {
     super('CELL_FAILED', message);
+    if (options?.cause !== undefined) this.cause = options.cause;
   }
 }
 
@@ -50,15 +55,17 @@ export function resolveWorkers(workers: 'auto' | number, cells: number): number 
 /**
  * Runs independent, deterministic cells sequentially or over a piscina pool and returns results in
  * task order, so the output is identical whatever the worker count. A failing cell fails the whole
- * run with CellFailedError naming it (no hang: the pool is destroyed either way).
+ * run with CellFailedError naming it, sequential or pooled (no hang: the pool is destroyed either way).
  */
 export async function runCells<T, R>(opts: RunCellsOptions<T, R>): Promise<R[]> {
   let done = 0;
   const tick = (): void => opts.onDone?.(++done, opts.tasks.length);
+  // One line whatever the worker count: a pooled cell's error reaches this thread as its message
+  // only, so a cell run here is named the same way, its own error kept as the cause.
   const fail = (t: T, err: unknown): never => {
-    if (err instanceof KreplayError && !(err instanceof CellFailedError)) throw err;
+    if (err instanceof CellFailedError) throw err;
     const why = err instanceof Error ? err.message : String(err);
-    throw new CellFailedError(`${opts.describe(t)} failed: ${why}`);
+    throw new CellFailedError(`${opts.describe(t)} failed: ${why}`, { cause: err });
   };
   if (opts.workers <= 1) {
     const out: R[] = [];

@@ -106,6 +106,29 @@ test('a pod list with only its header fails before any cell runs, naming the fil
   );
 });
 
+test('a node list without GPUs or a pod list without GPU pods fails before any cell runs, naming the file', async (t) => {
+  const { dir, nodes, pods } = await inputs();
+  const cpuNodes = join(dir, 'cpu-nodes.csv');
+  await writeFile(cpuNodes, 'sn,cpu_milli,memory_mib,gpu,model\nc1,64000,262144,0,\n');
+  const cpuPods = join(dir, 'cpu-pods.csv');
+  await writeFile(
+    cpuPods,
+    `${(await readFile(pods, 'utf8')).split('\n')[0]}\nq1,1000,1024,0,0,,LS,Running,0,,0\n`,
+  );
+  const run = (nodesPath: string, podsPath: string, workers: number) =>
+    runFillExperiment({ nodesPath, podsPaths: [podsPath], policies: ['fgd'], seeds: [1, 2], workers });
+  for (const workers of [1, 2]) {
+    await t.throwsAsync(run(cpuNodes, pods, workers), {
+      code: 'NO_GPU_NODES',
+      message: `${cpuNodes}: no GPU nodes (every row has gpu 0): experiment fill needs GPUs to fill`,
+    });
+    await t.throwsAsync(run(nodes, cpuPods, workers), {
+      code: 'NO_GPU_PODS',
+      message: `${cpuPods}: no GPU pods (every row has num_gpu 0): experiment fill needs GPU pods to fill the cluster with`,
+    });
+  }
+});
+
 test('CLI parsers', (t) => {
   t.deepEqual(parseSeeds('42..45'), [42, 43, 44, 45]);
   t.deepEqual(parseSeeds('7,3'), [7, 3]);

@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { InputError } from '../../../engine/api/errors.js';
 import {
   CellFailedError,
   resolveWorkers,
@@ -77,6 +78,26 @@ test('a throwing cell fails the run naming the cell, sequential or pooled', asyn
     t.true(err instanceof CellFailedError);
     t.regex(err!.message, /^cell 13 failed: unlucky$/);
   }
+});
+
+test("a cell's own KreplayError is named like any other failure, on this thread as in a pool", async (t) => {
+  // A pooled cell's error reaches the parent as its message only; the sequential path says the same.
+  const bad = new InputError('t.csv', 7, 'cpu', 'is negative');
+  const err = await t.throwsAsync(() =>
+    runCells({
+      tasks: [1, 13, 2],
+      workers: 1,
+      workerUrl: workerFile(),
+      runLocal: async (n: number) => {
+        if (n === 13) throw bad;
+        return n;
+      },
+      describe: (n) => `cell ${n}`,
+    }),
+  );
+  t.true(err instanceof CellFailedError);
+  t.is(err!.message, 'cell 13 failed: t.csv:7: cpu: is negative');
+  t.is(err!.cause, bad);
 });
 
 test('a worker that dies fails the run with an error instead of hanging', async (t) => {

@@ -1,4 +1,4 @@
-import { labelKeyProblem } from '../../../api/selector.js';
+import { isExtendedResourceName } from '../../../api/resource-names.js';
 import { pluginArgs, type ArgsReader, type PodInfo } from '../../framework/index.js';
 import { RES_CPU, RES_EPHEMERAL_STORAGE, RES_MEMORY, type NodeIndex } from '../../index/index.js';
 
@@ -20,24 +20,8 @@ export const DEFAULT_RESOURCES: readonly ResourceSpec[] = [
   { name: 'memory', weight: 1 },
 ];
 
-/**
- * kube-scheduler's IsExtendedResourceName: a domain-prefixed name outside `kubernetes.io/`, not
- * `requests.*`, whose quota name `requests.<name>` is a qualified name (a label key's syntax).
- */
-export function isExtendedResourceName(name: string): boolean {
-  let v = extendedNames.get(name);
-  if (v === undefined) {
-    v =
-      name.includes('/') &&
-      !name.includes('kubernetes.io/') &&
-      !name.startsWith('requests.') &&
-      labelKeyProblem(`requests.${name}`) === undefined;
-    extendedNames.set(name, v);
-  }
-  return v;
-}
-// Checked per pod and resource in Filter's setup; a cluster has few resource names.
-const extendedNames = new Map<string, boolean>();
+/** kube-scheduler's IsExtendedResourceName; defined with the API's other resource-name rules. */
+export { isExtendedResourceName };
 
 /** kube-scheduler's IsScalarResourceName: extended, hugepages-*, prefixed native, attachable-volumes-*. */
 export function isScalarResourceName(name: string): boolean {
