@@ -84,7 +84,7 @@ export async function compareAndReport(opts: {
       runs.map((r) => ({ name: `${r.policy} (${r.trace}, seed ${r.seed})`, summary: r.summary })),
     ),
   );
-  process.stdout.write(`compare.csv and report.html: ${join(opts.outDir, 'report.html')}\n`);
+  process.stdout.write(`wrote ${join(opts.outDir, 'compare.csv')} and ${join(opts.outDir, 'report.html')}\n`);
   return runs;
 }
 

@@ -134,7 +134,7 @@ function medianMean(median: number, mean: number): string {
 export function formatFillSummary(result: FillExperimentResult, seeds: number): string {
   const with100 = reportsAt100(result.maxLoad);
   const lines = [
-    `unallocated GPU % (median / mean over ${seeds} seeds)`,
+    `unallocated GPU % (median / mean over ${seeds} seed${seeds === 1 ? '' : 's'})`,
     `${'workload'.padEnd(32)} ${'policy'.padEnd(11)}${with100 ? ` ${'@100%'.padStart(15)}` : ''} ${`@${result.maxLoad}%`.padStart(15)}`,
   ];
   for (const r of result.summary) {

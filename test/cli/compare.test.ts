@@ -48,6 +48,10 @@ test.serial(
     ]);
     const r = await compare(out, TRACE, '1,2', '--workers', '1');
     t.is(r.code, 0, r.stderr);
+    t.true(
+      r.stdout.endsWith(`wrote ${join(out, 'compare.csv')} and ${join(out, 'report.html')}\n`),
+      r.stdout,
+    );
     t.deepEqual(readdirSync(out).sort(), ['compare.csv', 'report.html', 'runs', 'timing.csv']);
     t.deepEqual(readdirSync(join(out, 'runs')), [
       'default-scheduler--small--seed1',
@@ -91,8 +95,11 @@ test.serial('a failed compare into an earlier output leaves it exactly as it was
   // The small trace's cells succeed (and would have replaced the earlier ones), the bad one's fail.
   const r = await compare(out, `${TRACE},${badTrace(dir)}`, '1', '--workers', '1');
   t.is(r.code, 2);
-  // On this thread (--workers 1) the cell's own error comes through unwrapped.
-  t.is(r.stderr, `kreplay: ${join(dir, 'bad.ndjson')}:18: object: missing or not an object\n`);
+  // On this thread (--workers 1) the failed cell is named as in a pool.
+  t.is(
+    r.stderr,
+    `kreplay: run default-scheduler on bad with seed 1 failed: ${join(dir, 'bad.ndjson')}:18: object: missing or not an object\n`,
+  );
   t.deepEqual(readdirSync(out).sort(), ['compare.csv', 'report.html', 'runs', 'timing.csv']);
   t.deepEqual(readdirSync(join(out, 'runs')), ['default-scheduler--small--seed1']);
   t.deepEqual(
@@ -100,6 +107,22 @@ test.serial('a failed compare into an earlier output leaves it exactly as it was
     before,
   );
 });
+
+test.serial(
+  'a failing cell prints the same line, exit 2, on this thread (--workers 1) as in a pool',
+  async (t) => {
+    const dir = tmp();
+    const bad = badTrace(dir);
+    const line = `kreplay: run default-scheduler on bad with seed 1 failed: ${bad}:18: object: missing or not an object\n`;
+    // Two seeds, so that --workers 2 really runs a pool (the worker count is capped by the cells).
+    for (const workers of ['1', '2']) {
+      const r = await compare(join(dir, `cmp${workers}`), bad, '1..2', '--workers', workers);
+      t.is(r.code, 2, workers);
+      t.is(r.stderr, line, workers);
+      t.false(existsSync(join(dir, `cmp${workers}`)));
+    }
+  },
+);
 
 test.serial(
   'an input inside --out/runs is refused before anything runs (the rerun would remove it)',

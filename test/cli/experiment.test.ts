@@ -20,7 +20,7 @@ function tinyCluster(dir: string): { nodes: string; pods: string } {
   return { nodes, pods };
 }
 
-const fill = (nodes: string, pods: string, out: string, policies: string) =>
+const fill = (nodes: string, pods: string, out: string, policies: string, ...more: string[]) =>
   kreplay([
     'experiment',
     'fill',
@@ -34,6 +34,7 @@ const fill = (nodes: string, pods: string, out: string, policies: string) =>
     '1,2',
     '--out',
     out,
+    ...more,
   ]);
 
 test.serial(
@@ -126,3 +127,69 @@ test.serial(
     );
   },
 );
+
+test.serial(
+  'a node list without nodes or GPUs, or a pod list without GPU pods: one line naming the file, exit 2, nothing written',
+  async (t) => {
+    const dir = tmp();
+    const { nodes, pods } = tinyCluster(dir);
+    const cpuNodes = join(dir, 'cpu-nodes.csv');
+    writeFileSync(cpuNodes, 'sn,cpu_milli,memory_mib,gpu,model\nc1,64000,262144,0,\nc2,32000,131072,0,\n');
+    const cpuPods = join(dir, 'cpu-pods.csv');
+    writeFileSync(
+      cpuPods,
+      `${POD_HEADER}\nq1,1000,1024,0,0,,LS,Running,0,,0\nq2,2000,2048,0,0,,BE,Running,0,,0\n`,
+    );
+    const noNodes = join(dir, 'no-nodes.csv');
+    writeFileSync(noNodes, 'sn,cpu_milli,memory_mib,gpu,model\n');
+    const cases: [string, string, string][] = [
+      [noNodes, pods, `kreplay: ${noNodes}:1: no nodes: the file has a header line and no rows\n`],
+      [
+        cpuNodes,
+        pods,
+        `kreplay: ${cpuNodes}: no GPU nodes (every row has gpu 0): experiment fill needs GPUs to fill\n`,
+      ],
+      [
+        nodes,
+        cpuPods,
+        `kreplay: ${cpuPods}: no GPU pods (every row has num_gpu 0): experiment fill needs GPU pods to fill the cluster with\n`,
+      ],
+    ];
+    for (const [n, p, line] of cases) {
+      for (const workers of ['1', '2']) {
+        const out = join(dir, 'out');
+        const r = await fill(n, p, out, 'fgd,bestfit', '--workers', workers);
+        t.is(r.code, 2, `${p} --workers ${workers}`);
+        t.is(r.stdout, '');
+        t.is(r.stderr, line);
+        t.false(existsSync(out));
+      }
+    }
+  },
+);
+
+test.serial(
+  'a cell that fails prints the same line, exit 2, on this thread (--workers 1) as in a pool',
+  async (t) => {
+    const dir = tmp();
+    const { pods } = tinyCluster(dir);
+    // The openb reader takes any whole GPU count; the fill cell's cluster model holds at most 255.
+    const nodes = join(dir, 'big-nodes.csv');
+    writeFileSync(nodes, 'sn,cpu_milli,memory_mib,gpu,model\nn1,64000,262144,300,T4\n');
+    for (const workers of ['1', '2']) {
+      const out = join(dir, 'out');
+      const r = await fill(nodes, pods, out, 'fgd', '--workers', workers);
+      t.is(r.code, 2, workers);
+      t.is(r.stderr, 'kreplay: fill tiny/fgd/seed 1 failed: node n1: gpu must be an integer in 0..255\n');
+      t.false(existsSync(out));
+    }
+  },
+);
+
+test.serial('one seed is "1 seed" in the table heading', async (t) => {
+  const dir = tmp();
+  const { nodes, pods } = tinyCluster(dir);
+  const r = await fill(nodes, pods, join(dir, 'out'), 'fgd', '--seeds', '1');
+  t.is(r.code, 0, r.stderr);
+  t.is(r.stdout.split('\n')[0], 'unallocated GPU % (median / mean over 1 seed)');
+});
