@@ -196,3 +196,12 @@ test.serial(
     t.false(existsSync(out));
   },
 );
+
+test.serial('a trace that does not exist is one line naming it, before any cell runs', async (t) => {
+  const dir = tmp();
+  const missing = join(dir, 'nope.ndjson');
+  const r = await compare(join(dir, 'out'), missing, '1,2', '--workers', '2');
+  t.is(r.code, 2);
+  t.is(r.stderr, `kreplay: ${missing}: no such file or directory\n`);
+  t.deepEqual(readdirSync(dir), []);
+});

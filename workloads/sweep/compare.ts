@@ -98,6 +98,28 @@ export async function runCompare(o: CompareOptions): Promise<CompareRun[]> {
 }
 
 /**
+ * Fails (exit 2) on a trace input that does not exist, before any cell runs (each cell would fail with
+ * the file system's own words).
+ */
+export function requireInputs(o: Pick<CompareOptions, 'traces'>): void {
+  for (const input of tracePaths(o.traces))
+    if (!existsSync(input))
+      throw new InputError(input, undefined, undefined, 'no such file or directory', 'NOT_FOUND');
+}
+
+/** Every file or folder the traces of a comparison name. */
+function tracePaths(traces: readonly OpenTraceOptions[]): string[] {
+  return traces.flatMap((i) =>
+    [
+      i.trace,
+      i.nodes,
+      i.pods,
+      ...(typeof i.manifests === 'string' ? [i.manifests] : (i.manifests ?? [])),
+    ].filter((p): p is string => p !== undefined),
+  );
+}
+
+/**
  * Fails (exit 2) when an input of the comparison (a trace file or folder, a policy file) lies where
  * {@link runCompareInto} writes: inside `<outDir>/runs/`, which a run replaces whole, or on one of
  * the comparison's own files.
@@ -105,15 +127,9 @@ export async function runCompare(o: CompareOptions): Promise<CompareRun[]> {
 export function refuseInputsInOutput(o: Pick<CompareOptions, 'traces' | 'policies' | 'outDir'>): void {
   const runs = resolve(o.outDir, 'runs');
   const files = new Set(COMPARE_OUTPUT_FILES.map((f) => resolve(o.outDir, f)));
-  const inputs = o.traces.flatMap((i) => [
-    i.trace,
-    i.nodes,
-    i.pods,
-    ...(typeof i.manifests === 'string' ? [i.manifests] : (i.manifests ?? [])),
-  ]);
+  const inputs = tracePaths(o.traces);
   for (const p of o.policies) if (!PRESET_NAMES.includes(p.source)) inputs.push(p.source);
   for (const input of inputs) {
-    if (input === undefined) continue;
     const at = resolve(input);
     if (at === runs || at.startsWith(runs + sep))
       throw new InputError(
@@ -169,6 +185,7 @@ function carryFinishedCells(fromRuns: string, toRuns: string, tasks: readonly Sw
  * left); after a failure, a re-run finds the finished cells' results in Redis.
  */
 export async function runCompareInto(o: CompareOptions): Promise<CompareRun[]> {
+  requireInputs(o);
   refuseInputsInOutput(o);
   const out = new StagedOutput(o.outDir);
   try {
