@@ -10,6 +10,7 @@
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { removeOnInterrupt } from '../engine/files/interrupt-cleanup.js';
 
 /**
  * How an item is stored: `numbers` float64 fields and `strings` string fields (no `\n` in any), written
@@ -83,6 +84,7 @@ export class ExternalSorter<T, E = T> {
   /** The items not yet written. */
   #buffer: Columns;
   #dir: string | undefined;
+  #release: () => void = () => {};
   #runs: string[] = [];
   #files = 0;
 
@@ -166,6 +168,7 @@ export class ExternalSorter<T, E = T> {
     this.#buffer = this.#emptyBuffer();
     this.#runs = [];
     if (this.#dir !== undefined) rmSync(this.#dir, { recursive: true, force: true });
+    this.#release();
     this.#dir = undefined;
   }
 
@@ -185,7 +188,11 @@ export class ExternalSorter<T, E = T> {
   }
 
   #nextFile(): string {
-    this.#dir ??= mkdtempSync(join(this.#tmp, 'kreplay-sort-'));
+    if (this.#dir === undefined) {
+      this.#dir = mkdtempSync(join(this.#tmp, 'kreplay-sort-'));
+      // A big trace spills gigabytes: an interrupted read must not leave them behind.
+      this.#release = removeOnInterrupt(this.#dir);
+    }
     return join(this.#dir, `run-${this.#files++}.bin`);
   }
 

@@ -2,6 +2,7 @@ import test from 'ava';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import seedrandom from 'seedrandom';
+import { pendingRemovals } from '../../engine/files/interrupt-cleanup.js';
 import { ExternalSorter, stableOrder, type RunCodec } from '../../traces/sort.js';
 import { tempDir } from './helpers.js';
 
@@ -63,6 +64,7 @@ test('the last partial buffer is merged from memory, as the newest run (equal ke
 
 test('closing the stream early removes the temp folder; dispose without reading too', (t) => {
   const tmp = tempDir();
+  const watched = (): string[] => pendingRemovals().filter((p) => p.startsWith(tmp));
   const s = new ExternalSorter(CODEC, { runItems: 2, tmp, batch: 1 });
   for (const x of ITEMS) s.add(keyOf(x), x);
   for (const batch of s.sorted()) {
@@ -73,8 +75,11 @@ test('closing the stream early removes the temp folder; dispose without reading 
   const u = new ExternalSorter(CODEC, { runItems: 1, tmp });
   u.add(1, '1:x');
   t.is(readdirSync(tmp).length, 1);
+  // removed on Ctrl-C / SIGTERM / exit while it exists (a big trace spills gigabytes)
+  t.deepEqual(watched(), [join(tmp, readdirSync(tmp)[0]!)]);
   u.dispose();
   t.deepEqual(readdirSync(tmp), []);
+  t.deepEqual(watched(), []);
 });
 
 test('empty input and bad options', (t) => {
