@@ -32,7 +32,7 @@ export function register(program: Command): void {
     .command('demo')
     .description('the main job: replay the embedded openb sample with three policies and write reports')
     .option('--out <dir>', 'output folder', 'reports/demo')
-    .option('--workers <n>', 'auto or N worker threads', 'auto')
+    .option('--workers <n>', 'auto or N worker processes', 'auto')
     .option('--no-progress', 'no progress bar on stderr')
     .addHelpText('after', '\nExample:\n  kreplay demo --out reports/demo\n')
     .action(async (flags: { out: string; workers: string; progress: boolean }) => {

@@ -78,7 +78,11 @@ interface FillFlags extends ExecutorFlags {
 export function register(program: Command): void {
   const experiment = program
     .command('experiment')
-    .description('Run a packaged experiment (see `experiment fill`).');
+    .description('Run a packaged experiment (see `experiment fill`).')
+    .addHelpText(
+      'after',
+      '\nExample:\n  kreplay experiment fill --nodes traces/samples/openb/openb_node_list_gpu_node.csv \\\n    --pods traces/samples/openb/openb_pod_list_default.csv --policies bestfit,fgd --seeds 42 --out out/fill\n',
+    );
   const fill = experiment
     .command('fill')
     .description(
@@ -93,12 +97,17 @@ export function register(program: Command): void {
     )
     .option('--seeds <a..b|list>', 'seeds, a..b or a comma list', parseSeeds, parseSeeds('42..51'))
     .option('--max-load <percent>', 'arrived GPU request to reach, % of cluster GPUs', parseMaxLoad, 130)
-    .option('--workers <auto|N>', 'worker threads', parseWorkers, 1)
+    .option(
+      '--workers <auto|N>',
+      'worker processes that run the cells (auto: one per core); 1 runs them one after another in this process',
+      parseWorkers,
+      1,
+    )
     .requiredOption('--out <dir>', 'output folder');
   addExecutorOptions(fill)
     .addHelpText(
       'after',
-      '\nExample:\n  kreplay experiment fill --nodes openb_node_list_gpu_node.csv \\\n    --pods openb_pod_list_default.csv --policies random,bestfit,fgd --seeds 42..51 --workers auto --out out/fill\n',
+      '\nExample:\n  kreplay experiment fill --nodes traces/samples/openb/openb_node_list_gpu_node.csv \\\n    --pods traces/samples/openb/openb_pod_list_default.csv --policies random,bestfit,fgd --seeds 42..51 \\\n    --workers auto --out out/fill\n',
     )
     .action(async (flags: FillFlags) => {
       const podsPaths = flags.pods

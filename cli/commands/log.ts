@@ -6,7 +6,13 @@ import { CheckFailed } from '../errors.js';
 
 /** `kreplay log verify <events.ndjson.gz>`: recomputes the hash chain, exit 1 naming the first bad line. */
 export function register(program: Command): void {
-  const log = program.command('log').description('work with saved event logs');
+  const log = program
+    .command('log')
+    .description('work with saved event logs')
+    .addHelpText(
+      'after',
+      '\nExample:\n  kreplay log verify reports/demo/runs/default-scheduler--openb_pod_list_default--seed1/events.ndjson.gz\n',
+    );
   log
     .command('verify')
     .argument('<events>', 'an events.ndjson.gz written by replay')

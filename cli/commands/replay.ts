@@ -42,7 +42,7 @@ export function register(program: Command): void {
     )
     .option(
       '--out <dir>',
-      'write events.ndjson.gz, summary/pods/nodes/timeseries/attempts CSVs and report.html',
+      'write summary.csv, pods.csv, nodes.csv, timeseries.csv, attempts.csv, controlplane.csv, events.ndjson.gz and report.html',
     )
     .option('--json', 'print the summary as one JSON object')
     .option('--no-progress', 'no progress bar on stderr')

@@ -39,7 +39,13 @@ export function formatStats(s: TraceStats): string {
 
 /** Registers `trace stats` and `trace convert`. */
 export function register(program: Command): void {
-  const trace = program.command('trace').description('inspect a trace or convert it to the native format');
+  const trace = program
+    .command('trace')
+    .description('inspect a trace or convert it to the native format')
+    .addHelpText(
+      'after',
+      '\nExample:\n  kreplay trace stats --nodes traces/samples/openb/openb_node_list_gpu_node.csv \\\n    --pods traces/samples/openb/openb_pod_list_default.csv\n',
+    );
   addTraceInputOptions(
     trace
       .command('stats')
@@ -47,7 +53,7 @@ export function register(program: Command): void {
       .option('--json', 'print one JSON object')
       .addHelpText(
         'after',
-        '\nExample:\n  kreplay trace stats --nodes traces/samples/openb/openb_node_list_gpu_node.csv \\\n    --pods traces/samples/openb/openb_pod_list_default.csv --json',
+        '\nExample:\n  kreplay trace stats --nodes traces/samples/openb/openb_node_list_gpu_node.csv \\\n    --pods traces/samples/openb/openb_pod_list_default.csv --json\n',
       ),
   ).action(async (opts: TraceInputFlags & { json?: boolean }) => {
     const t = await openTrace(traceInputsFromOptions(opts));
@@ -61,7 +67,7 @@ export function register(program: Command): void {
       .requiredOption('--out <file>', 'output file, e.g. trace.ndjson.gz')
       .addHelpText(
         'after',
-        '\nExample:\n  kreplay trace convert --pods traces/samples/openb/openb_pod_list_default.csv --out pods.ndjson.gz',
+        '\nExample:\n  kreplay trace convert --pods traces/samples/openb/openb_pod_list_default.csv --out pods.ndjson.gz\n',
       ),
   ).action(async (opts: TraceInputFlags & { out: string }) => {
     const t = await openTrace(traceInputsFromOptions(opts));

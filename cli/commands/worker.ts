@@ -16,7 +16,7 @@ export interface ExecutorFlags {
 export function addExecutorOptions(cmd: Command): Command {
   return cmd
     .addOption(
-      new Option('--executor <kind>', 'where cells run: local worker threads, or a BullMQ queue')
+      new Option('--executor <kind>', 'where cells run: local worker processes, or a BullMQ queue')
         .choices(['local', 'queue'])
         .default('local'),
     )
