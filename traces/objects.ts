@@ -17,6 +17,8 @@ export const ANN_GPU_MILLI_PER_GPU = 'kreplay.io/gpu-milli-per-gpu';
 export const ANN_GPU_SPEC = 'kreplay.io/gpu-spec';
 /** How long the pod runs once started (`<seconds>s`), when the trace says. */
 export const ANN_DURATION = 'kreplay.io/duration';
+/** `failed`: the pod ends Failed, not Succeeded, after its duration (the kubelet reads it). */
+export const ANN_EXIT = 'kreplay.io/exit';
 /** What the trace recorded, kept for comparison only, never used as input. */
 export const ANN_TRACE_PHASE = 'kreplay.io/trace-phase';
 export const ANN_TRACE_SCHEDULED_TIME = 'kreplay.io/trace-scheduled-time';

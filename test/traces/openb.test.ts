@@ -104,6 +104,10 @@ test('pods: multi-GPU request is num_gpu x gpu_milli; CPU-only pod has no GPU fi
   t.deepEqual(byName('openb-pod-0005').spec.containers[0].resources, {
     requests: { cpu: '20000m', memory: '65536Mi' },
   });
+  // Failed in the trace after running 839 s: it fails after its run here too (kreplay.io/exit).
+  t.is(byName('openb-pod-0128').metadata.annotations['kreplay.io/duration'], '839s');
+  t.is(byName('openb-pod-0128').metadata.annotations['kreplay.io/exit'], 'failed');
+  t.false('kreplay.io/exit' in byName('openb-pod-0017').metadata.annotations); // Succeeded
   // Pending in the trace (never ran): no duration; it is deleted at its deletion_time instead.
   t.deepEqual(byName('openb-pod-0061').metadata.annotations, {
     'kreplay.io/trace-phase': 'Pending',

@@ -22,6 +22,7 @@ import {
 } from '../input.js';
 import {
   ANN_DURATION,
+  ANN_EXIT,
   ANN_TRACE_NODE,
   ANN_TRACE_PHASE,
   DEFAULT_MAX_PODS,
@@ -691,7 +692,7 @@ function batchPod(
   const job = jobObjectName(t);
   const annotations: Record<string, string> = { [ANN_OWNER]: `Job/${job}`, [ANN_TRACE_PHASE]: st };
   if (durationS !== undefined) annotations[ANN_DURATION] = durationString(durationS);
-  if (st === 'Failed') annotations['kreplay.io/exit'] = 'failed';
+  if (st === 'Failed') annotations[ANN_EXIT] = 'failed';
   if (t.deps.length > 0) annotations[ANN_DEPENDS_ON] = t.deps.join(',');
   if (inst) {
     annotations['kreplay.io/trace-instance'] = inst.name;

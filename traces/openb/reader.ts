@@ -13,6 +13,7 @@ import {
 import { TimeHeap } from '../heap.js';
 import {
   ANN_DURATION,
+  ANN_EXIT,
   ANN_GPU_COUNT,
   ANN_GPU_MILLI_PER_GPU,
   ANN_GPU_SPEC,
@@ -106,8 +107,11 @@ export function openbPodObject(row: OpenbPodRow): KObject {
   if (row.scheduledTime !== undefined) {
     annotations[ANN_TRACE_SCHEDULED_TIME] = String(row.scheduledTime);
     // A pod the trace saw running runs for (deletion − scheduled): its work, whatever its wait here.
-    if (row.deletionTime !== undefined)
+    if (row.deletionTime !== undefined) {
       annotations[ANN_DURATION] = durationString(Math.max(0, row.deletionTime - row.scheduledTime));
+      // It ends as the trace saw it end: a Failed pod fails after its run (as alibaba2018's instances).
+      if (row.phase === 'Failed') annotations[ANN_EXIT] = 'failed';
+    }
     hasAnnotations = true;
   }
   const metadata: Record<string, unknown> = row.qos
@@ -191,8 +195,8 @@ export function readOpenb(opts: OpenbOptions): TraceSource {
     loss.notes.push(
       'no owner column: every pod is a bare Pod in namespace default',
       'GPU demand is the extended resource kreplay.io/gpu-milli; devices and share per device are in annotations',
-      'the trace placement is unknown (no node column); pod_phase and scheduled_time are kept as annotations for comparison only',
-      'time-faithful: a pod the trace ran (scheduled_time and deletion_time set) runs for deletion − scheduled seconds once started, then Succeeds; only pods deleted without ever running are deleted at deletion_time',
+      'the trace placement is unknown (no node column); pod_phase and scheduled_time are kept as annotations for comparison',
+      'time-faithful: a pod the trace ran (scheduled_time and deletion_time set) runs for deletion − scheduled seconds once started, then ends Failed if its pod_phase is Failed (kreplay.io/exit: failed), else Succeeded; only pods deleted without ever running are deleted at deletion_time',
     );
   }
   async function* recordBatches(): AsyncGenerator<TraceRecord[]> {
