@@ -179,6 +179,32 @@ for (const [name, file, text, message] of BAD) {
   });
 }
 
+test('task names that differ only in case (base64 ids) get Jobs of their own, the later one suffixed', async (t) => {
+  const dir = tempDir();
+  tempFile(
+    'batch_task.csv',
+    'task_AbC==,1,j_9,12,Terminated,50,60,100,0.39\ntask_aBc==,1,j_9,12,Terminated,55,70,100,0.39\n',
+    dir,
+  );
+  tempFile(
+    'batch_instance.csv',
+    'ins_1,task_AbC==,j_9,12,Terminated,50,60,m_1,1,1,,,,\nins_2,task_aBc==,j_9,12,Terminated,55,70,m_1,1,1,,,,\n',
+    dir,
+  );
+  const src = readAlibaba2018({ trace: dir });
+  const recs = await collect(src.records);
+  t.deepEqual(
+    seq(recs).filter((r) => r.includes('create')),
+    [
+      '50 create Job/j-9-task-abc',
+      '50 create Pod/j-9-task-abc-0',
+      '55 create Job/j-9-task-abc-2',
+      '55 create Pod/j-9-task-abc-2-0',
+    ],
+  );
+  t.true(src.loss.notes.some((n) => n.includes('1 Jobs renamed with a -<n> suffix')));
+});
+
 test('truncated gzip is fatal', async (t) => {
   const dir = tempDir();
   const { gzipSync } = await import('node:zlib');

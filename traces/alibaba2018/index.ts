@@ -165,6 +165,8 @@ interface TaskRow {
   deps: string[];
   jobCreated: boolean;
   made: number;
+  /** The Job's name when {@link jobObjectName}'s would repeat another task's (a `-<n>` suffix). */
+  objectName?: string;
 }
 
 interface InstanceRow {
@@ -561,6 +563,10 @@ export function readAlibaba2018(opts: Alibaba2018Options): TraceSource {
     const tasks = new Map<string, TaskRow>();
     const byNumber = new Map<string, string>(); // `${job}/#${n}` -> task key
     let duplicates = 0;
+    // Kubernetes names are lower case: task names that differ only in case or punctuation (base64
+    // ids) would name one Job; a later one gets a `-<n>` suffix, in file order.
+    const names = new Set<string>();
+    let renamed = 0;
     for await (const chunk of rows(taskFile, parseBatchTask, skips))
       for (const t of chunk) {
         const key = `${t.job}/${t.name}`;
@@ -568,6 +574,14 @@ export function readAlibaba2018(opts: Alibaba2018Options): TraceSource {
           duplicates++;
           continue;
         }
+        const base = jobObjectName(t);
+        let name = base;
+        for (let n = 2; names.has(name); n++) name = `${base}-${n}`;
+        if (name !== base) {
+          t.objectName = name;
+          renamed++;
+        }
+        names.add(name);
         tasks.set(key, t);
         const dag = parseTaskName(t.name);
         if (dag) byNumber.set(`${t.job}/#${dag.id}`, key);
@@ -637,7 +651,7 @@ export function readAlibaba2018(opts: Alibaba2018Options): TraceSource {
     loss.notes.push(
       `batch_task: one Job per task (<job>-<task>, completions = instance_num, parallelism 0 so the Job controller stays idle, annotation ${ANN_PODS_FROM_TRACE}: the trace creates the pods, which carry label kreplay.io/job and annotation kreplay.io/owner instead of ownerReferences); requests plan_cpu (100 = 1000 m) and plan_mem (normalised like mem_size)`,
       `task names encode the DAG (M1, R2_1 = task 2 after task 1, J3_1_2): ${dagTasks} tasks with dependencies, kept as annotation ${ANN_DEPENDS_ON}; dependencies are met in trace time (the release time above), not by watching simulated completions; ${missingDeps} dependencies name tasks not in the table`,
-      `${noEnd} batch pods without an end time run until the trace ends; ${duplicates} duplicate task rows ignored; batch_task and the instances are held in memory (sorted by release time)`,
+      `${noEnd} batch pods without an end time run until the trace ends; ${duplicates} duplicate task rows ignored; ${renamed} Jobs renamed with a -<n> suffix (their task names differ from another's only in case or punctuation); batch_task and the instances are held in memory (sorted by release time)`,
       'usage columns (cpu_avg, cpu_max, mem_avg, mem_max) are validated, not replayed; the trace placement is kept as kreplay.io/trace-node',
     );
     return out;
@@ -647,7 +661,7 @@ export function readAlibaba2018(opts: Alibaba2018Options): TraceSource {
 }
 
 function jobObjectName(t: TaskRow): string {
-  return `${k8sName(t.job)}-${k8sName(t.name)}`;
+  return t.objectName ?? `${k8sName(t.job)}-${k8sName(t.name)}`;
 }
 
 function jobObject(t: TaskRow): KObject {
