@@ -42,7 +42,13 @@ export interface TraceStats {
   memoryMib: number;
   gpus: number;
   gpusByModel: Record<string, number>;
+  /** Pod objects of the trace. */
   pods: number;
+  /**
+   * Pods the trace's workload objects would have their controllers create ({@link controllerPods}):
+   * counted in podsByKind, requested and podsFitNoNode with the trace's own pods.
+   */
+  podsFromControllers: number;
   podsByKind: PodKinds;
   requested: { cpuMilli: number; memoryMib: number; gpuMilli: number };
   timeSpan: { firstUs: number; lastUs: number; seconds: number };
@@ -187,6 +193,7 @@ export async function traceStats(
   const requested = { cpuMilli: 0, memoryMib: 0, gpuMilli: 0 };
   const podShapes = new Map<string, ConstraintGroup>();
   let pods = 0;
+  let podsFromControllers = 0;
   let n = 0;
   let firstUs = 0;
   let lastUs = 0;
@@ -204,7 +211,14 @@ export async function traceStats(
     }
     if (rec.op !== 'create') continue;
     objectsByKind[kind] = (objectsByKind[kind] ?? 0) + 1;
-    if (kind !== 'Pod') continue;
+    if (kind !== 'Pod') {
+      const made = controllerPods(rec.object);
+      if (made !== undefined) {
+        podsFromControllers += made.count;
+        atSource(rec.source, () => addPod(made.template, podKinds, requested, podShapes, made.count));
+      }
+      continue;
+    }
     pods++;
     atSource(rec.source, () => addPod(rec.object, podKinds, requested, podShapes));
   }
@@ -250,6 +264,7 @@ export async function traceStats(
       Object.entries(gpusByModel).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
     ),
     pods,
+    podsFromControllers,
     podsByKind: podKinds,
     requested: { ...requested, memoryMib: requested.memoryMib },
     timeSpan: { firstUs, lastUs, seconds: (lastUs - firstUs) / 1e6 },
@@ -263,17 +278,18 @@ function addPod(
   kinds: PodKinds,
   requested: TraceStats['requested'],
   groups: Map<string, ConstraintGroup>,
+  times = 1,
 ): void {
   const pod = obj as Pod;
   const req = podRequests(pod);
   const gpu = podGpuDemand(pod, req);
-  if (gpu.count === 0) kinds.cpuOnly++;
-  else if (gpu.count === 1 && gpu.milliPerGpu < 1000) kinds.gpuSharing++;
-  else if (gpu.count === 1) kinds.oneGpu++;
-  else kinds.multiGpu++;
-  requested.cpuMilli += req.get('cpu') ?? 0;
-  requested.memoryMib += (req.get('memory') ?? 0) / MIB;
-  requested.gpuMilli += gpu.count * gpu.milliPerGpu;
+  if (gpu.count === 0) kinds.cpuOnly += times;
+  else if (gpu.count === 1 && gpu.milliPerGpu < 1000) kinds.gpuSharing += times;
+  else if (gpu.count === 1) kinds.oneGpu += times;
+  else kinds.multiGpu += times;
+  requested.cpuMilli += times * (req.get('cpu') ?? 0);
+  requested.memoryMib += (times * (req.get('memory') ?? 0)) / MIB;
+  requested.gpuMilli += times * gpu.count * gpu.milliPerGpu;
   const spec = pod.spec;
   const nodeSelector = spec?.nodeSelector ?? NO_SELECTOR;
   const terms =
@@ -289,7 +305,44 @@ function addPod(
     groups.set(groupKey, group);
   }
   const key = demandKey(req, gpu);
-  group.demands.set(key, (group.demands.get(key) ?? 0) + 1);
+  group.demands.set(key, (group.demands.get(key) ?? 0) + times);
+}
+
+/**
+ * The pods a workload object's controller creates from its template over the run, and the template:
+ * Deployment, ReplicaSet and StatefulSet `replicas` (default 1), a Job's `completions` (else its
+ * `parallelism`, default 1; none when `parallelism` is 0, as for the Jobs whose pods a trace creates).
+ * DaemonSets (one per matching node) and CronJobs (one Job per schedule time) are not counted.
+ */
+export function controllerPods(obj: KObject): { count: number; template: KObject } | undefined {
+  const spec = (obj as { spec?: Record<string, unknown> }).spec;
+  const template = spec?.template as { metadata?: unknown; spec?: unknown } | undefined;
+  if (!template?.spec) return undefined;
+  const int = (v: unknown, dflt: number): number =>
+    typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : dflt;
+  let count: number;
+  switch (obj.kind) {
+    case 'Deployment':
+    case 'ReplicaSet':
+    case 'StatefulSet':
+      count = int(spec!.replicas, 1);
+      break;
+    case 'Job':
+      count = int(spec!.parallelism, 1) === 0 ? 0 : int(spec!.completions, int(spec!.parallelism, 1));
+      break;
+    default:
+      return undefined;
+  }
+  if (count === 0) return undefined;
+  return {
+    count,
+    template: {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: template.metadata ?? {},
+      spec: template.spec,
+    } as KObject,
+  };
 }
 
 /** Runs `f`; a field it cannot read is reported at the record's file and line when the reader gave one. */

@@ -21,7 +21,7 @@ export function formatStats(s: TraceStats): string {
     `records       ${fmt(s.records)} (create ${fmt(s.ops.create)}, update ${fmt(s.ops.update)}, delete ${fmt(s.ops.delete)})`,
     `objects       ${kinds || 'none'}`,
     `nodes         ${fmt(s.nodes)}: cpu ${fmt(s.cpuMilli)} m, memory ${fmt(s.memoryMib)} Mi, GPUs ${fmt(s.gpus)}${models ? ` (${models})` : ''}`,
-    `pods          ${fmt(s.pods)}: cpu-only ${fmt(k.cpuOnly)}, GPU-sharing ${fmt(k.gpuSharing)}, one-GPU ${fmt(k.oneGpu)}, multi-GPU ${fmt(k.multiGpu)}`,
+    `pods          ${fmt(s.pods)}${s.podsFromControllers > 0 ? ` + ${fmt(s.podsFromControllers)} from controllers' templates` : ''}: cpu-only ${fmt(k.cpuOnly)}, GPU-sharing ${fmt(k.gpuSharing)}, one-GPU ${fmt(k.oneGpu)}, multi-GPU ${fmt(k.multiGpu)}`,
     `requested     cpu ${fmt(s.requested.cpuMilli)} m, memory ${fmt(s.requested.memoryMib)} Mi, GPU ${fmt(s.requested.gpuMilli / 1000)}`,
     `time span     ${fmt(s.timeSpan.seconds)} s (${fmt(s.timeSpan.firstUs)} µs .. ${fmt(s.timeSpan.lastUs)} µs)`,
     `fit no node   ${fmt(s.podsFitNoNode)} pods fit on no node even when it is empty`,
