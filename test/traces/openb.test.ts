@@ -302,3 +302,23 @@ test('a UTF-8 byte-order mark (Excel) before the header is not part of it, in ev
   const dlrm = 'test/fixtures/traces/dlrm2025/disaggregated_DLRM_trace.csv';
   t.is(await show({ pods: bom(dlrm) }), await show({ pods: dlrm }));
 });
+
+test('the loss report speaks of the mode and list it read: time-faithful, arrival-only, a list without times', async (t) => {
+  const notesOf = async (o: Parameters<typeof readOpenb>[0]): Promise<string[]> => {
+    const src = readOpenb(o);
+    await collect(src.records);
+    return src.loss.notes;
+  };
+  const tf = await notesOf({ pods: `${FIX}/pods.csv` });
+  t.true(tf.some((n) => n.startsWith('time-faithful: times shifted') && n.includes('ends Failed')));
+  t.false(tf.some((n) => n.startsWith('arrival-only')));
+  const ao = await notesOf({ pods: `${FIX}/pods.csv`, mode: 'arrival-only' });
+  t.true(
+    ao.some((n) => n.startsWith('arrival-only: every pod is created at t=0') && n.includes('ends Failed')),
+  );
+  t.false(ao.some((n) => n.startsWith('time-faithful')));
+  const short = tempFile('pods.csv', 'name,cpu_milli,memory_mib,num_gpu,gpu_milli\np,1000,1024,1,500\n');
+  const five = await notesOf({ pods: short });
+  t.true(five.some((n) => n.startsWith('the pod list has no times (5 columns)')));
+  t.false(five.some((n) => n.startsWith('time-faithful') || n.includes('ends Failed')));
+});

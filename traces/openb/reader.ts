@@ -177,6 +177,10 @@ async function scanCreationTimes(file: string): Promise<{ min: number; sorted: b
   return { min: min === Infinity ? 0 : min, sorted, hasTimes: !first };
 }
 
+/** What becomes of a pod the trace ran, in either mode (a loss-report clause). */
+const RAN =
+  'a pod the trace ran (scheduled_time and deletion_time set) runs for deletion − scheduled seconds once started, then ends Failed if its pod_phase is Failed (kreplay.io/exit: failed), else Succeeded';
+
 /**
  * Opens an openb node list and/or pod list as a stream of TraceRecords: nodes are created at t=0 (before
  * any pod), then pods per `mode`. Memory holds the pending deletes of live pods only, except for a pod
@@ -196,7 +200,6 @@ export function readOpenb(opts: OpenbOptions): TraceSource {
       'no owner column: every pod is a bare Pod in namespace default',
       'GPU demand is the extended resource kreplay.io/gpu-milli; devices and share per device are in annotations',
       'the trace placement is unknown (no node column); pod_phase and scheduled_time are kept as annotations for comparison',
-      'time-faithful: a pod the trace ran (scheduled_time and deletion_time set) runs for deletion − scheduled seconds once started, then ends Failed if its pod_phase is Failed (kreplay.io/exit: failed), else Succeeded; only pods deleted without ever running are deleted at deletion_time',
     );
   }
   async function* recordBatches(): AsyncGenerator<TraceRecord[]> {
@@ -217,7 +220,7 @@ export function readOpenb(opts: OpenbOptions): TraceSource {
       loss.notes.push(
         scan
           ? 'the pod list has no times (5 columns): pods arrive at t=0 in file order and are never deleted'
-          : 'arrival-only: every pod is created at t=0 in file order and never deleted',
+          : `arrival-only: every pod is created at t=0 in file order and never deleted; ${RAN}`,
       );
       for await (const rows of openbPodRowBatches(opts.pods, { skips }))
         yield rows.map((row) => ({
@@ -228,7 +231,9 @@ export function readOpenb(opts: OpenbOptions): TraceSource {
         }));
       return;
     }
-    loss.notes.push(`time-faithful: times shifted so that the earliest creation_time (${scan.min} s) is t=0`);
+    loss.notes.push(
+      `time-faithful: times shifted so that the earliest creation_time (${scan.min} s) is t=0; ${RAN}; only pods deleted without ever running are deleted at deletion_time`,
+    );
     let batches: AsyncIterable<OpenbPodRow[]> = openbPodRowBatches(opts.pods, { skips });
     if (!scan.sorted) {
       loss.notes.push('rows are not in creation_time order: the pod list was sorted in memory (stable)');
