@@ -3,6 +3,7 @@
  * Detection looks only at file names and first lines, and only decides when exactly one format fits;
  * otherwise it asks for `--format`.
  */
+import { readdirSync, statSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { InputError } from '../engine/api/errors.js';
@@ -110,6 +111,7 @@ async function detectDir(path: string): Promise<TraceFormat | undefined> {
     found.add('google2011');
   }
   if (has(/^pai_machine_spec/)) found.add('pai2020');
+  if (has(OPENB_NODE_LIST_RE) || has(OPENB_POD_LIST_RE)) found.add('openb');
   if (found.size === 1) return [...found][0];
   return undefined;
 }
@@ -207,11 +209,39 @@ function need(format: string, what: string, path: string | undefined): string {
   return path;
 }
 
+const OPENB_NODE_LIST_RE = /^openb_node_list.*\.csv(\.gz)?$/;
+const OPENB_POD_LIST_RE = /^openb_pod_list.*\.csv(\.gz)?$/;
+
+/** The node list and pod list of an openb folder: at most one of each, named as the trace names them. */
+function openbLists(dir: string): { nodes?: string; pods?: string } {
+  const names = readdirSync(dir).sort();
+  const one = (re: RegExp, what: string, option: string): string | undefined => {
+    const found = names.filter((n) => re.test(n));
+    if (found.length > 1)
+      throw new InputError(
+        dir,
+        undefined,
+        undefined,
+        `holds ${found.length} ${what} (${found.join(', ')}): name one with ${option}`,
+        'AMBIGUOUS_INPUT',
+      );
+    return found.length === 1 ? join(dir, found[0]!) : undefined;
+  };
+  const nodes = one(OPENB_NODE_LIST_RE, 'node lists', '--nodes');
+  const pods = one(OPENB_POD_LIST_RE, 'pod lists', '--pods');
+  return { ...(nodes ? { nodes } : {}), ...(pods ? { pods } : {}) };
+}
+
 /** Opens the inputs of one format (no manifests). */
 function openFormat(format: TraceFormat, opts: OpenTraceOptions): TraceSource {
   const onInvalid = opts.onInvalid ?? 'fail';
   switch (format) {
     case 'openb':
+      if (!opts.nodes && !opts.pods && opts.trace && statSync(opts.trace).isDirectory()) {
+        // A folder of one node list and one pod list (the sample, a `generate --format openb` output).
+        const lists = openbLists(opts.trace);
+        return readOpenb({ ...lists, onInvalid, ...(opts.mode ? { mode: opts.mode } : {}) });
+      }
       if (!opts.nodes && !opts.pods && opts.trace) {
         // A lone openb file given as --trace: its header says nodes or pods.
         return readOpenb({ pods: opts.trace, onInvalid, ...(opts.mode ? { mode: opts.mode } : {}) });

@@ -1,9 +1,10 @@
 import test from 'ava';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../../engine/api/errors.js';
 import { detectFormat, openTrace } from '../../traces/detect.js';
 import { collect, tempDir, tempFile } from './helpers.js';
+import type { TraceRecord } from '../../traces/types.js';
 
 const OPENB = 'test/fixtures/traces/openb';
 
@@ -94,4 +95,23 @@ test('openTrace: openb nodes then pods, format and loss report', async (t) => {
     [...Array(4).fill('Node'), ...Array(8).fill('Pod')],
   );
   t.true(o.loss.notes.includes('no owner column: every pod is a bare Pod in namespace default'));
+});
+
+test('an openb folder as --trace: its node list and pod list by name; two of one kind ask for --nodes/--pods', async (t) => {
+  const dir = tempDir();
+  copyFileSync(`${OPENB}/nodes.csv`, join(dir, 'openb_node_list_gpu_node.csv'));
+  copyFileSync(`${OPENB}/pods.csv`, join(dir, 'openb_pod_list_default.csv'));
+  t.is(await detectFormat({ trace: dir }), 'openb');
+  const strip = (recs: TraceRecord[]) => recs.map((r) => ({ ...r, source: r.source?.line }));
+  t.deepEqual(
+    strip(await collect((await openTrace({ trace: dir })).records)),
+    strip(
+      await collect((await openTrace({ nodes: `${OPENB}/nodes.csv`, pods: `${OPENB}/pods.csv` })).records),
+    ),
+  );
+  copyFileSync(`${OPENB}/pods.csv`, join(dir, 'openb_pod_list_gpushare40.csv'));
+  await t.throwsAsync(openTrace({ trace: dir }), {
+    instanceOf: InputError,
+    message: `${dir}: holds 2 pod lists (openb_pod_list_default.csv, openb_pod_list_gpushare40.csv): name one with --pods`,
+  });
 });
