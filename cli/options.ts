@@ -1,5 +1,5 @@
 import { InputError } from '../engine/api/errors.js';
-import { parseDurationUs } from '../engine/kubelet/duration.js';
+import { parseDurationUs } from '../engine/api/duration.js';
 
 function bad(flag: string, message: string): InputError {
   return new InputError(flag, undefined, undefined, message, 'BAD_OPTION');

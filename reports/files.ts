@@ -6,7 +6,7 @@
 import { renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError, KreplayError } from '../engine/api/errors.js';
-import { makeDirs } from '../engine/files/make-dirs.js';
+import { makeOutputDirs } from '../engine/files/make-dirs.js';
 import { describeFsError } from '../engine/files/describe.js';
 
 /** One file of a set: its name in the folder and how to write its content to a given path. */
@@ -28,17 +28,7 @@ function isDirectory(path: string): boolean {
  * {@link InputError} naming the folder or file (`<dir>: cannot write reports: permission denied`).
  */
 export async function writeFileSet(dir: string, files: readonly OutputFile[]): Promise<void> {
-  try {
-    makeDirs(dir);
-  } catch (err) {
-    throw new InputError(
-      dir,
-      undefined,
-      undefined,
-      `cannot create the output folder: ${describeFsError(err)}`,
-      'UNWRITABLE',
-    );
-  }
+  makeOutputDirs(dir, 'create the output folder');
   const temps: string[] = [];
   try {
     for (const f of files) {

@@ -15,10 +15,8 @@ export const ANN_GPU_COUNT = 'kreplay.io/gpu-count';
 export const ANN_GPU_MILLI_PER_GPU = 'kreplay.io/gpu-milli-per-gpu';
 /** Allowed GPU models as written in the trace (`|`-separated). */
 export const ANN_GPU_SPEC = 'kreplay.io/gpu-spec';
-/** How long the pod runs once started (`<seconds>s`), when the trace says. */
-export const ANN_DURATION = 'kreplay.io/duration';
-/** `failed`: the pod ends Failed, not Succeeded, after its duration (the kubelet reads it). */
-export const ANN_EXIT = 'kreplay.io/exit';
+/** How long the pod runs once started (`<seconds>s`), and `failed` to end it Failed: the kubelet reads them. */
+export { DURATION_ANNOTATION as ANN_DURATION, EXIT_ANNOTATION as ANN_EXIT } from '../engine/api/duration.js';
 /** What the trace recorded, kept for comparison only, never used as input. */
 export const ANN_TRACE_PHASE = 'kreplay.io/trace-phase';
 export const ANN_TRACE_SCHEDULED_TIME = 'kreplay.io/trace-scheduled-time';

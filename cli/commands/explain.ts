@@ -72,8 +72,8 @@ export async function runExplain(
       undefined,
       'is a folder, not a file: --pod takes the file of one Pod',
     );
-  const podFile = await loadManifests([opts.pod]);
-  const other = podFile.find((o) => o.kind !== 'Pod');
+  const podObjects = await loadManifests([opts.pod]);
+  const other = podObjects.find((o) => o.kind !== 'Pod');
   if (other !== undefined)
     throw new InputError(
       opts.pod,
@@ -81,7 +81,6 @@ export async function runExplain(
       undefined,
       `holds ${other.kind} ${JSON.stringify(other.metadata?.name)} beside the Pod: --pod takes a file of one Pod (the cluster's objects go in --cluster)`,
     );
-  const podObjects = podFile;
   if (podObjects.length === 0) throw new InputError(opts.pod, undefined, undefined, 'no Pod in this file');
   if (podObjects.length > 1)
     throw new InputError(opts.pod, undefined, undefined, `expected one Pod, found ${podObjects.length}`);

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { existsSync, statSync } from 'node:fs';
 import { InputError } from '../../engine/api/errors.js';
-import { verifyLogFile } from '../../engine/sim/index.js';
+import { NOT_A_LOG_LINE, verifyLogFile } from '../../engine/sim/index.js';
 import { CheckFailed } from '../errors.js';
 
 /** `kreplay log verify <events.ndjson.gz>`: recomputes the hash chain, exit 1 naming the first bad line. */
@@ -29,7 +29,7 @@ export function register(program: Command): void {
         throw new InputError(path, undefined, undefined, 'is a directory, not an event log');
       const r = await verifyLogFile(path, { requireTrailer: true });
       // Not JSON from the first line on: some other file (bad input), not a log that fails its check.
-      if (!r.ok && r.entries === 0 && r.line === 1 && r.reason.startsWith('not an event log line'))
+      if (!r.ok && r.entries === 0 && r.line === 1 && r.reason === NOT_A_LOG_LINE)
         throw new InputError(path, 1, undefined, 'is not an event log (its first line is not JSON)');
       if (opts.json) process.stdout.write(`${JSON.stringify(r)}\n`);
       if (!r.ok)

@@ -2,6 +2,8 @@ import { ValidationError } from './errors.js';
 
 /** Pod annotation giving its run time once started (`3600s`, `15m`, or seconds); the kubelet reads it. */
 export const DURATION_ANNOTATION = 'kreplay.io/duration';
+/** Pod annotation: `failed` makes the pod end Failed instead of Succeeded after its duration. */
+export const EXIT_ANNOTATION = 'kreplay.io/exit';
 
 const UNIT_US: Record<string, number> = {
   ms: 1_000,

@@ -1,5 +1,7 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { InputError } from '../api/errors.js';
+import { describeFsError } from './describe.js';
 
 /**
  * `mkdir -p`: creates `path` and its missing parents; returns the first folder it created (undefined
@@ -35,4 +37,16 @@ export function makeDirs(path: string): string | undefined {
     }
   }
   return missing[missing.length - 1];
+}
+
+/**
+ * {@link makeDirs} for an output folder: a refusal is one InputError naming the folder,
+ * `<dir>: cannot <what>: <why in words>`.
+ */
+export function makeOutputDirs(dir: string, what: string): void {
+  try {
+    makeDirs(dir);
+  } catch (err) {
+    throw new InputError(dir, undefined, undefined, `cannot ${what}: ${describeFsError(err)}`, 'UNWRITABLE');
+  }
 }

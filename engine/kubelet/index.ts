@@ -1,2 +1,2 @@
 export * from './kubelet.js';
-export * from './duration.js';
+export { parseDurationUs } from '../api/duration.js';

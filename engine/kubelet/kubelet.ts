@@ -6,12 +6,9 @@ import { nodeAllocatable, podRequests, type ResourceList } from '../api/resource
 import type { Simulation } from '../sim/simulation.js';
 import { PHASE } from '../sim/heap.js';
 import { EVENT, type KubeletEvent } from '../cluster/events.js';
-import { DURATION_ANNOTATION, parseDurationUs } from '../api/duration.js';
+import { DURATION_ANNOTATION, EXIT_ANNOTATION, parseDurationUs } from '../api/duration.js';
 
-export { DURATION_ANNOTATION };
-
-/** Annotation `failed` makes a pod end Failed instead of Succeeded after its duration. */
-export const EXIT_ANNOTATION = 'kreplay.io/exit';
+export { DURATION_ANNOTATION, EXIT_ANNOTATION };
 
 /** Sim event: a restarted container runs again after its back-off (not a log entry). */
 const RESUME = 'kubelet.resume';

@@ -117,6 +117,9 @@ export async function* readLog(
   }
 }
 
+/** {@link verifyLogFile}'s reason for a line that is not JSON (on line 1: not an event log at all). */
+export const NOT_A_LOG_LINE = 'not an event log line (not valid JSON)';
+
 /** Outcome of verifying a log's hash chain. */
 export type VerifyResult =
   { ok: true; entries: number; hash: string } | { ok: false; entries: number; line: number; reason: string };
@@ -152,7 +155,7 @@ export async function verifyLogFile(path: string, opts: VerifyOptions = {}): Pro
       try {
         e = JSON.parse(line) as Record<string, unknown>;
       } catch {
-        return { ok: false, entries, line: lineNo, reason: 'not an event log line (not valid JSON)' };
+        return { ok: false, entries, line: lineNo, reason: NOT_A_LOG_LINE };
       }
       if (entries === 0 && expectSeq === undefined && e.resume !== undefined) {
         // A log written after a checkpoint resume declares the chain head it continues from.

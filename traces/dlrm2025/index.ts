@@ -268,25 +268,27 @@ export const DLRM_ROW_CODEC: RunCodec<DlrmRow, DlrmFields> = {
 const scanner = new FieldScanner();
 const roleTexts = new SeenTexts(LABEL_RE);
 const appTexts = new SeenTexts(LABEL_RE);
-let labelUpper = false;
-let labelUnderscore = false;
+/** {@link labelAt}: the label has upper-case letters (the Pod name lower-cases them). */
+const LABEL_UPPER = 1;
+/** {@link labelAt}: the label has underscores (the Pod name turns them into `-`). */
+const LABEL_UNDERSCORE = 2;
 
 /**
- * True when `text[from, end)` matches {@link LABEL_RE}; notes whether it has upper case letters and
- * underscores (what the Pod name changes).
+ * -1 when `text[from, end)` does not match {@link LABEL_RE}; otherwise what the Pod name changes in it:
+ * {@link LABEL_UPPER} and {@link LABEL_UNDERSCORE} bits.
  */
-function isLabelAt(text: string, from: number, end: number): boolean {
-  if (end <= from) return false;
-  labelUpper = false;
-  labelUnderscore = false;
+function labelAt(text: string, from: number, end: number): number {
+  if (end <= from) return -1;
+  let flags = 0;
   for (let i = from; i < end; i++) {
     const c = text.charCodeAt(i);
     if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57)) continue;
-    if (c >= 65 && c <= 90) labelUpper = true;
-    else if ((c === 45 || c === 46 || c === 95) && i !== from && i !== end - 1) labelUnderscore ||= c === 95;
-    else return false;
+    if (c >= 65 && c <= 90) flags |= LABEL_UPPER;
+    else if ((c === 45 || c === 46 || c === 95) && i !== from && i !== end - 1) {
+      if (c === 95) flags |= LABEL_UNDERSCORE;
+    } else return -1;
   }
-  return true;
+  return flags;
 }
 
 /**
@@ -302,10 +304,12 @@ export function scanDlrmFields(
   out: DlrmFields,
 ): boolean {
   const f = scanner;
-  if (!f.skip(text, start, end) || !isLabelAt(text, start, f.end)) return false;
+  if (!f.skip(text, start, end)) return false;
+  const flags = labelAt(text, start, f.end);
+  if (flags < 0) return false;
   let name = text.slice(start, f.end);
-  if (labelUpper) name = name.toLowerCase();
-  if (labelUnderscore) name = name.replaceAll('_', '-');
+  if (flags & LABEL_UPPER) name = name.toLowerCase();
+  if (flags & LABEL_UNDERSCORE) name = name.replaceAll('_', '-');
   const roleStart = f.end + 1;
   if (!f.skip(text, roleStart, end)) return false;
   const role = roleTexts.get(text, roleStart, f.end);

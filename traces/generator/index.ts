@@ -14,9 +14,7 @@ import { readOpenb } from '../openb/reader.js';
 import { writeNative } from '../native/index.js';
 import { isGzip } from '../input.js';
 import { generateGoogle2011, generateGoogle2019 } from './google.js';
-import { makeDirs } from '../../engine/files/make-dirs.js';
-import { describeFsError } from '../../engine/files/describe.js';
-import { InputError } from '../../engine/api/errors.js';
+import { makeOutputDirs } from '../../engine/files/make-dirs.js';
 import { removeOnInterrupt } from '../../engine/files/interrupt-cleanup.js';
 
 export { generateGoogle2011, generateGoogle2019, type GoogleGenCounts } from './google.js';
@@ -167,21 +165,6 @@ export const OPENB_GENERATED = {
   pods: 'openb_pod_list_generated.csv',
 } as const;
 
-/** Creates the folder a generated trace's tables go to, or fails with one line naming it. */
-function makeOutputFolder(out: string): void {
-  try {
-    makeDirs(out);
-  } catch (err) {
-    throw new InputError(
-      out,
-      undefined,
-      undefined,
-      `cannot write the trace there: ${describeFsError(err)}`,
-      'UNWRITABLE',
-    );
-  }
-}
-
 /**
  * Generates a trace. `openb`: `out` is a folder that receives a node list and a pod list; `native`: `out`
  * is an NDJSON file (gzipped when it ends in .gz) holding the openb-shaped nodes and pods as records.
@@ -193,7 +176,7 @@ export async function generate(
   options: Partial<GenerateOptions> = {},
 ): Promise<string[]> {
   const opts: GenerateOptions = { ...GENERATE_DEFAULTS, ...options };
-  if (format !== 'native') makeOutputFolder(out);
+  if (format !== 'native') makeOutputDirs(out, 'write the trace there');
   // google*: `out` is a folder of tables; --nodes machines, --pods tasks (about 3 task events each).
   if (format === 'google2011') return (await generateGoogle2011(out, opts)).files;
   if (format === 'google2019') return (await generateGoogle2019(out, opts)).files;

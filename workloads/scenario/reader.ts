@@ -3,7 +3,7 @@ import { InputError, KreplayError } from '../../engine/api/errors.js';
 import type { KObject } from '../../engine/api/types.js';
 import type { InputCall } from '../../engine/cluster/replay.js';
 import type { Fault } from '../../engine/controllers/index.js';
-import { parseDurationUs } from '../../engine/kubelet/duration.js';
+import { parseDurationUs } from '../../engine/api/duration.js';
 import type { TimeUs } from '../../engine/sim/types.js';
 
 /** A timed fault of a scenario. */

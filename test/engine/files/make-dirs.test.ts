@@ -2,7 +2,8 @@ import test from 'ava';
 import { existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { makeDirs } from '../../../engine/files/make-dirs.js';
+import { makeDirs, makeOutputDirs } from '../../../engine/files/make-dirs.js';
+import { InputError } from '../../../engine/api/errors.js';
 import { describeFsError } from '../../../engine/files/describe.js';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'kreplay-dirs-'));
@@ -42,4 +43,16 @@ test('describeFsError words the common codes and falls back to the message', (t)
   t.is(describeFsError(e('ENOSPC')), 'no space left on device');
   t.is(describeFsError(e('ENOENT', 'open')), 'no such file or directory');
   t.is(describeFsError(e('EIO')), 'EIO: raw');
+});
+
+test('makeOutputDirs: creates the folder, or fails with one InputError naming it in words', (t) => {
+  const root = tmp();
+  makeOutputDirs(join(root, 'a', 'b'), 'write there');
+  t.true(statSync(join(root, 'a', 'b')).isDirectory());
+  const file = join(root, 'f');
+  writeFileSync(file, 'x');
+  t.throws(() => makeOutputDirs(file, 'write the trace there'), {
+    instanceOf: InputError,
+    message: `${file}: cannot write the trace there: exists and is not a directory`,
+  });
 });

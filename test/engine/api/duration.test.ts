@@ -1,5 +1,5 @@
 import test from 'ava';
-import { parseDurationUs } from '../../../engine/kubelet/duration.js';
+import { parseDurationUs } from '../../../engine/api/duration.js';
 
 const S = 1_000_000;
 
