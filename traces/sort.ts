@@ -4,8 +4,10 @@
  * to a fixed number of items; each full buffer is sorted and written as a binary "run" to a temp
  * folder, and the runs are merged back by reading them side by side, a block at a time. Memory is
  * bounded by the run size and the number of runs merged at once, never by the length of the trace. A
- * trace that fits in one run never touches the disk. Numbers go through the runs bit for bit, so an
- * item comes back exactly as it went in, without parsing text a second time.
+ * trace that fits in one run never touches the disk. Numbers go through the runs bit for bit and strings
+ * as UTF-8, so an item comes back exactly as it went in, without parsing text a second time. Strings are
+ * kept as bytes even in memory: a buffer of 65,536 items would otherwise hold as many live JS strings,
+ * which the garbage collector copies and marks again and again (a fifth of a dlrm2025 read).
  */
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,18 +15,23 @@ import { join } from 'node:path';
 import { removeOnInterrupt } from '../engine/files/interrupt-cleanup.js';
 
 /**
- * How an item is stored: `numbers` float64 fields and `strings` string fields (no `\n` in any), written
- * by {@link RunCodec.encode} from what is added (`E`) and read back as a `T` by {@link RunCodec.decode}.
+ * How an item is stored: `numbers` float64 fields and `strings` string fields, written by
+ * {@link RunCodec.encode} from what is added (`E`) and read back as a `T` by {@link RunCodec.decode}.
  */
 export interface RunCodec<T, E = T> {
   /** Float64 fields per item. */
   readonly numbers: number;
   /** String fields per item. */
   readonly strings: number;
-  /** Writes `item`'s numbers to `nums[at, at + numbers)` and its strings to `strs[sAt, sAt + strings)`. */
-  encode(item: E, nums: Float64Array, at: number, strs: string[], sAt: number): void;
-  /** The item whose fields {@link RunCodec.encode} wrote at these offsets. */
-  decode(nums: Float64Array, at: number, strs: readonly string[], sAt: number): T;
+  /** Writes `item`'s numbers to `nums[at, at + numbers)` and its strings to `strs[0, strings)`. */
+  encode(item: E, nums: Float64Array, at: number, strs: string[]): void;
+  /** The item whose numbers are at `nums[at, …)` and whose strings are `strs.get(sAt + k)`. */
+  decode(nums: Float64Array, at: number, strs: StoredStrings, sAt: number): T;
+}
+
+/** The strings of a block of items: item i's k-th string is `get(i * strings + k)`. */
+export interface StoredStrings {
+  get(index: number): string;
 }
 
 /** Options of {@link ExternalSorter}. */
@@ -41,31 +48,97 @@ export interface ExternalSorterOptions {
 
 /**
  * Items in columns: the sort key, then the codec's numbers (`width` float64 per item), and the codec's
- * strings (`strings` per item). Used for the buffer being filled and for each block read from a run.
+ * strings (`strings` per item) as UTF-8 bytes back to back, string j ending at `ends[j]` (and starting
+ * where string j - 1 ends). Used for the buffer being filled and for each block read from a run.
  */
-class Columns {
+class Columns implements StoredStrings {
   nums: Float64Array;
-  strs: string[] = [];
+  ends: Uint32Array;
+  bytes: Buffer;
+  /** Bytes of `bytes` in use. */
+  used = 0;
   count = 0;
 
   constructor(
     readonly width: number,
     readonly strings: number,
     capacity: number,
+    byteCapacity = capacity * strings * 16,
   ) {
     this.nums = new Float64Array(capacity * width);
+    this.ends = new Uint32Array(capacity * strings);
+    this.bytes = Buffer.allocUnsafe(byteCapacity);
   }
 
   key(i: number): number {
     return this.nums[i * this.width]!;
   }
 
-  /** Room for one more item (the float columns double when full). */
+  get(j: number): string {
+    return this.bytes.toString('utf8', j === 0 ? 0 : this.ends[j - 1]!, this.ends[j]!);
+  }
+
+  /** Room for one more item (the columns double when full). */
   reserve(): void {
     if ((this.count + 1) * this.width <= this.nums.length) return;
     const grown = new Float64Array(Math.max(this.width * 64, this.nums.length * 2));
     grown.set(this.nums);
     this.nums = grown;
+    const ends = new Uint32Array((grown.length / this.width) * this.strings);
+    ends.set(this.ends);
+    this.ends = ends;
+  }
+
+  /** Room for `n` more bytes of strings. */
+  reserveBytes(n: number): void {
+    if (this.used + n <= this.bytes.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.used + n, this.bytes.length * 2, 1024));
+    this.bytes.copy(grown, 0, 0, this.used);
+    this.bytes = grown;
+  }
+
+  /** Stores `strs[0, strings)` as the strings of item `count` (reserved, not yet counted). */
+  putStrings(strs: readonly string[]): void {
+    const at = this.count * this.strings;
+    for (let k = 0; k < this.strings; k++) {
+      const text = strs[k]!;
+      const n = text.length;
+      this.reserveBytes(n * 3); // UTF-8 takes at most 3 bytes per UTF-16 unit
+      const bytes = this.bytes;
+      let used = this.used;
+      let i = 0;
+      // ASCII byte by byte: for short ids this beats a call into Buffer.write; the rest as UTF-8.
+      for (let c = 0; i < n && (c = text.charCodeAt(i)) < 0x80; i++) bytes[used++] = c;
+      if (i < n) used += bytes.write(i === 0 ? text : text.slice(i), used);
+      this.used = used;
+      this.ends[at + k] = used;
+    }
+  }
+
+  /** Appends item `i` of `from` (same shape). */
+  push(from: Columns, i: number): void {
+    this.reserve();
+    const w = this.width;
+    const nums = this.nums;
+    for (let k = 0, to = this.count * w, at = i * w; k < w; k++) nums[to + k] = from.nums[at + k]!;
+    const s = this.strings;
+    if (s > 0) {
+      const start = i === 0 ? 0 : from.ends[i * s - 1]!;
+      const end = from.ends[i * s + s - 1]!;
+      this.reserveBytes(end - start);
+      const bytes = this.bytes;
+      const src = from.bytes;
+      for (let b = start, to = this.used; b < end; b++, to++) bytes[to] = src[b]!;
+      for (let k = 0; k < s; k++) this.ends[this.count * s + k] = from.ends[i * s + k]! - start + this.used;
+      this.used += end - start;
+    }
+    this.count++;
+  }
+
+  /** Empties the columns, keeping their room. */
+  clear(): void {
+    this.count = 0;
+    this.used = 0;
   }
 }
 
@@ -87,6 +160,8 @@ export class ExternalSorter<T, E = T> {
   #release: () => void = () => {};
   #runs: string[] = [];
   #files = 0;
+  /** Where {@link RunCodec.encode} writes an item's strings. */
+  readonly #strs: string[];
 
   constructor(codec: RunCodec<T, E>, opts: ExternalSorterOptions = {}) {
     this.#codec = codec;
@@ -96,6 +171,7 @@ export class ExternalSorter<T, E = T> {
     this.#tmp = opts.tmp ?? tmpdir();
     this.#batch = positive('batch', opts.batch ?? 1024);
     this.#width = 1 + codec.numbers;
+    this.#strs = new Array<string>(codec.strings).fill('');
     this.#buffer = this.#emptyBuffer();
   }
 
@@ -110,7 +186,8 @@ export class ExternalSorter<T, E = T> {
     b.reserve();
     const at = b.count * this.#width;
     b.nums[at] = key;
-    this.#codec.encode(item, b.nums, at + 1, b.strs, b.count * this.#codec.strings);
+    this.#codec.encode(item, b.nums, at + 1, this.#strs);
+    b.putStrings(this.#strs);
     b.count++;
     if (b.count >= this.#runItems) this.#spill();
   }
@@ -206,6 +283,9 @@ export class ExternalSorter<T, E = T> {
       out.close();
     }
     this.#runs.push(file);
+    // The next run fills the same (by now full-sized) columns instead of growing new ones from empty.
+    sorted.cols.clear();
+    this.#buffer = sorted.cols;
   }
 
   /**
@@ -229,7 +309,7 @@ export class ExternalSorter<T, E = T> {
         const block = c.block!;
         if (out !== undefined) out.push(block, c.i);
         else {
-          batch.push(codec.decode(block.nums, c.i * w + 1, block.strs, c.i * s));
+          batch.push(codec.decode(block.nums, c.i * w + 1, block, c.i * s));
           if (batch.length >= this.#batch) {
             yield batch;
             batch = [];
@@ -270,15 +350,8 @@ class MemoryRun implements Run {
     const { cols, order } = this.sorted;
     if (this.#from >= cols.count) return undefined;
     const n = Math.min(this.batch, cols.count - this.#from);
-    const w = cols.width;
-    const s = cols.strings;
-    const block = new Columns(w, s, n);
-    for (let j = 0; j < n; j++) {
-      const i = order[this.#from + j]!;
-      for (let k = 0; k < w; k++) block.nums[j * w + k] = cols.nums[i * w + k]!;
-      for (let k = 0; k < s; k++) block.strs.push(cols.strs[i * s + k]!);
-    }
-    block.count = n;
+    const block = new Columns(cols.width, cols.strings, n);
+    for (let j = 0; j < n; j++) block.push(cols, order[this.#from + j]!);
     this.#from += n;
     return block;
   }
@@ -289,12 +362,13 @@ class MemoryRun implements Run {
 }
 
 /**
- * A run file: blocks of [item count (uint32), string bytes (uint32)], the items' float64 columns, then
- * their strings in UTF-8 joined by `\n`.
+ * A run file: blocks of [item count (uint32), string bytes (uint32)], the items' float64 columns, the
+ * end of each string (uint32), then the strings' UTF-8 bytes.
  */
 class RunWriter {
   readonly #fd: number;
-  #pending: Columns;
+  readonly #pending: Columns;
+  readonly #batch: number;
   readonly #head = Buffer.alloc(8);
 
   constructor(
@@ -304,17 +378,15 @@ class RunWriter {
     batch: number,
   ) {
     this.#fd = openSync(file, 'w');
+    this.#batch = batch;
     this.#pending = new Columns(width, strings, batch);
   }
 
   /** Appends item `i` of `block`, writing a block when `batch` are pending. */
   push(block: Columns, i: number): void {
     const p = this.#pending;
-    const w = this.width;
-    for (let k = 0; k < w; k++) p.nums[p.count * w + k] = block.nums[i * w + k]!;
-    for (let k = 0; k < this.strings; k++) p.strs.push(block.strs[i * this.strings + k]!);
-    p.count++;
-    if (p.count * this.width >= p.nums.length) this.#flush();
+    p.push(block, i);
+    if (p.count >= this.#batch) this.#flush();
   }
 
   close(): void {
@@ -329,17 +401,15 @@ class RunWriter {
   #flush(): void {
     const p = this.#pending;
     if (p.count === 0) return;
-    for (const s of p.strs)
-      if (s.includes('\n'))
-        throw new RangeError(`a sorted item's string holds a line break: ${JSON.stringify(s)}`);
-    const text = Buffer.from(p.strs.join('\n'), 'utf8');
     this.#head.writeUInt32LE(p.count, 0);
-    this.#head.writeUInt32LE(text.length, 4);
+    this.#head.writeUInt32LE(p.used, 4);
     writeSync(this.#fd, this.#head);
     writeSync(this.#fd, new Uint8Array(p.nums.buffer, 0, p.count * this.width * 8));
-    if (text.length > 0) writeSync(this.#fd, text);
-    p.count = 0;
-    p.strs = [];
+    if (this.strings > 0) {
+      writeSync(this.#fd, new Uint8Array(p.ends.buffer, 0, p.count * this.strings * 4));
+      if (p.used > 0) writeSync(this.#fd, p.bytes.subarray(0, p.used));
+    }
+    p.clear();
   }
 }
 
@@ -361,13 +431,13 @@ class FileRun implements Run {
     if (readFully(this.#fd, this.#head) === 0) return undefined;
     const count = this.#head.readUInt32LE(0);
     const textBytes = this.#head.readUInt32LE(4);
-    const block = new Columns(this.width, this.strings, count);
+    const block = new Columns(this.width, this.strings, count, textBytes);
     readFully(this.#fd, new Uint8Array(block.nums.buffer));
     if (this.strings > 0) {
-      const text = Buffer.allocUnsafe(textBytes);
-      readFully(this.#fd, text);
-      block.strs = text.toString('utf8').split('\n');
+      readFully(this.#fd, new Uint8Array(block.ends.buffer));
+      if (textBytes > 0) readFully(this.#fd, block.bytes);
     }
+    block.used = textBytes;
     block.count = count;
     return block;
   }
