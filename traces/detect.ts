@@ -7,7 +7,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { InputError } from '../engine/api/errors.js';
-import { readFirstLine, type OnInvalid } from './input.js';
+import { flattenBatches, inBatches, readFirstLine, type OnInvalid } from './input.js';
 import type { LossReport, TraceMode, TraceRecord, TraceSource } from './types.js';
 import { OPENB_NODE_COLUMNS, OPENB_POD_COLUMNS } from './openb/rows.js';
 import { readOpenb } from './openb/reader.js';
@@ -276,9 +276,9 @@ export async function openTrace(opts: OpenTraceOptions): Promise<OpenedTrace> {
   }
   const pre = readManifests(manifests);
   const main = openFormat(format, opts);
-  async function* records(): AsyncGenerator<TraceRecord> {
-    yield* pre.records;
-    yield* main.records;
+  async function* batches(): AsyncGenerator<readonly TraceRecord[]> {
+    yield* inBatches(pre.records);
+    yield* inBatches(main.records);
   }
   const loss: LossReport = {
     format,
@@ -287,7 +287,7 @@ export async function openTrace(opts: OpenTraceOptions): Promise<OpenedTrace> {
     },
     skipped: main.loss.skipped,
   };
-  return { format, records: records(), loss };
+  return { format, records: flattenBatches(batches()), loss };
 }
 
 /** Lists a folder's files matching `re`, sorted by name (table parts are numbered in order). */

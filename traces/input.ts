@@ -290,17 +290,38 @@ export function readCsvRows(file: string): AsyncIterableIterator<CsvRow> {
  * batches are pulled one at a time, when the previous one is used up; `return()` (a `break` in the
  * consumer) closes the source.
  */
-export function flattenBatches<T>(batches: AsyncIterable<T[]>): AsyncIterableIterator<T> {
+export function flattenBatches<T>(batches: AsyncIterable<readonly T[]>): AsyncIterableIterator<T> {
   return new BatchFlattener(batches[Symbol.asyncIterator]());
 }
 
+/**
+ * `items` a batch at a time, for consumers that fold a stream and need no promise per item: a stream
+ * made by {@link flattenBatches} hands over its batches as they come (the rest of a batch it was in the
+ * middle of first); any other stream is grouped `size` items at a time. A `break` closes the source.
+ */
+export async function* inBatches<T>(items: AsyncIterable<T>, size = 1024): AsyncGenerator<readonly T[]> {
+  if (items instanceof BatchFlattener) {
+    yield* (items as BatchFlattener<T>).batches();
+    return;
+  }
+  let batch: T[] = [];
+  for await (const x of items) {
+    batch.push(x);
+    if (batch.length >= size) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
+}
+
 class BatchFlattener<T> implements AsyncIterableIterator<T> {
-  readonly #source: AsyncIterator<T[]>;
-  #batch: T[] = [];
+  readonly #source: AsyncIterator<readonly T[]>;
+  #batch: readonly T[] = [];
   #i = 0;
   #done = false;
 
-  constructor(source: AsyncIterator<T[]>) {
+  constructor(source: AsyncIterator<readonly T[]>) {
     this.#source = source;
   }
 
@@ -326,6 +347,26 @@ class BatchFlattener<T> implements AsyncIterableIterator<T> {
     this.#batch = [];
     this.#i = 0;
     return { value: undefined, done: true };
+  }
+
+  /** The items not yet handed out, a batch at a time (see {@link inBatches}). */
+  async *batches(): AsyncGenerator<readonly T[]> {
+    try {
+      if (this.#i < this.#batch.length) {
+        const rest = this.#i === 0 ? this.#batch : this.#batch.slice(this.#i);
+        this.#batch = [];
+        this.#i = 0;
+        yield rest;
+      }
+      while (!this.#done) {
+        const r = await this.#source.next();
+        if (r.done === true) break;
+        if (r.value.length > 0) yield r.value;
+      }
+      this.#done = true;
+    } finally {
+      await this.return();
+    }
   }
 
   async return(): Promise<IteratorResult<T>> {

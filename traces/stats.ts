@@ -14,6 +14,7 @@ import type {
 } from '../engine/api/types.js';
 import { ANN_GPU_COUNT, ANN_GPU_MILLI_PER_GPU, GPU_MILLI, GPU_MODEL_LABEL, NVIDIA_GPU } from './objects.js';
 import type { LossReport, RecordSource, TraceRecord } from './types.js';
+import { inBatches } from './input.js';
 import { InputError, ValidationError } from '../engine/api/errors.js';
 
 const MIB = 1024 * 1024;
@@ -199,29 +200,30 @@ export async function traceStats(
   let lastUs = 0;
   // Where each node came from: a quantity that cannot be counted is reported at its line.
   const nodeSources = new Map<string, RecordSource | undefined>();
-  for await (const rec of records) {
-    if (n === 0) firstUs = rec.timeUs;
-    lastUs = rec.timeUs;
-    n++;
-    ops[rec.op]++;
-    const kind = rec.object.kind ?? '';
-    if (kind === 'Node' && rec.op !== 'delete') {
-      nodes.set(rec.object.metadata?.name ?? '', rec.object as Node);
-      nodeSources.set(rec.object.metadata?.name ?? '', rec.source);
-    }
-    if (rec.op !== 'create') continue;
-    objectsByKind[kind] = (objectsByKind[kind] ?? 0) + 1;
-    if (kind !== 'Pod') {
-      const made = controllerPods(rec.object);
-      if (made !== undefined) {
-        podsFromControllers += made.count;
-        atSource(rec.source, () => addPod(made.template, podKinds, requested, podShapes, made.count));
+  for await (const batch of inBatches(records))
+    for (const rec of batch) {
+      if (n === 0) firstUs = rec.timeUs;
+      lastUs = rec.timeUs;
+      n++;
+      ops[rec.op]++;
+      const kind = rec.object.kind ?? '';
+      if (kind === 'Node' && rec.op !== 'delete') {
+        nodes.set(rec.object.metadata?.name ?? '', rec.object as Node);
+        nodeSources.set(rec.object.metadata?.name ?? '', rec.source);
       }
-      continue;
+      if (rec.op !== 'create') continue;
+      objectsByKind[kind] = (objectsByKind[kind] ?? 0) + 1;
+      if (kind !== 'Pod') {
+        const made = controllerPods(rec.object);
+        if (made !== undefined) {
+          podsFromControllers += made.count;
+          atSource(rec.source, () => addPod(made.template, podKinds, requested, podShapes, made.count));
+        }
+        continue;
+      }
+      pods++;
+      atSource(rec.source, () => addPod(rec.object, podKinds, requested, podShapes));
     }
-    pods++;
-    atSource(rec.source, () => addPod(rec.object, podKinds, requested, podShapes));
-  }
   let cpuMilli = 0;
   let memoryBytes = 0;
   let gpus = 0;

@@ -3,6 +3,7 @@ import {
   plainDecimalAt,
   FieldParser,
   flattenBatches,
+  inBatches,
   readCsvRowBatches,
   readCsvRows,
   splitCsvLine,
@@ -82,6 +83,45 @@ test('flattenBatches: an error of the source comes after the items before it', a
   });
   t.is(err!.message, 'bad batch');
   t.deepEqual(seen, ['a', 'b']);
+});
+
+test('inBatches: a flattened stream hands over its own batches (the rest of one begun first); others are grouped', async (t) => {
+  let closed = false;
+  const made: number[][] = [];
+  async function* source(): AsyncGenerator<number[]> {
+    try {
+      for (const b of [[1, 2, 3], [], [4], [5, 6]]) {
+        made.push(b);
+        yield b;
+      }
+    } finally {
+      closed = true;
+    }
+  }
+  const items = flattenBatches(source());
+  t.deepEqual(await items.next(), { value: 1, done: false });
+  const got: (readonly number[])[] = [];
+  for await (const b of inBatches(items)) got.push(b);
+  // [2, 3] is what was left of the first batch; [4] and [5, 6] are the source's arrays themselves
+  t.deepEqual(got, [[2, 3], [4], [5, 6]]);
+  t.is(got[1], made[2]);
+  t.is(got[2], made[3]);
+  t.true(closed);
+  t.deepEqual(await items.next(), { value: undefined, done: true });
+
+  closed = false;
+  for await (const b of inBatches(flattenBatches(source()))) {
+    t.deepEqual(b, [1, 2, 3]);
+    break;
+  }
+  t.true(closed); // a break closes the source
+
+  async function* plain(): AsyncGenerator<string> {
+    yield* ['a', 'b', 'c', 'd', 'e'];
+  }
+  const grouped: (readonly string[])[] = [];
+  for await (const b of inBatches(plain(), 2)) grouped.push(b);
+  t.deepEqual(grouped, [['a', 'b'], ['c', 'd'], ['e']]);
 });
 
 test('FieldParser fast paths give the values and errors of the strict forms', (t) => {

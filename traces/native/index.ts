@@ -11,7 +11,7 @@ import { createGzip } from 'node:zlib';
 import { InputError, ValidationError } from '../../engine/api/errors.js';
 import { validateObject } from '../../engine/api/validate.js';
 import type { KObject } from '../../engine/api/types.js';
-import { isGzip, readLines, SkipCounter, type OnInvalid } from '../input.js';
+import { inBatches, isGzip, readLines, SkipCounter, type OnInvalid } from '../input.js';
 import type { LossReport, TraceRecord, TraceSource } from '../types.js';
 import { makeDirs } from '../../engine/files/make-dirs.js';
 import { removeOnInterrupt } from '../../engine/files/interrupt-cleanup.js';
@@ -162,15 +162,17 @@ export async function writeNative(
   const release = removeOnInterrupt(tmp);
   async function* lines(): AsyncGenerator<string> {
     let batch = '';
-    for await (const rec of records) {
-      batch += nativeLine(rec) + '\n';
-      count++;
-      // Batching keeps the stream overhead off the per-record path.
-      if (batch.length >= 1 << 16) {
-        yield batch;
-        batch = '';
+    const input = Symbol.asyncIterator in records ? inBatches(records) : [records];
+    for await (const recs of input)
+      for (const rec of recs) {
+        batch += nativeLine(rec) + '\n';
+        count++;
+        // Batching keeps the stream overhead off the per-record path.
+        if (batch.length >= 1 << 16) {
+          yield batch;
+          batch = '';
+        }
       }
-    }
     if (batch) yield batch;
   }
   try {
