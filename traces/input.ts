@@ -508,14 +508,23 @@ export class FieldScanner {
  */
 export class SeenTexts {
   readonly #texts: string[] = [];
+  /** Every valid text seen (up to 4,096, then it starts over): a column of a few hundred values that
+   * cycle beyond the last 16 is checked by a lookup, not by the pattern again. */
+  readonly #known = new Map<string, string>();
   constructor(readonly valid: RegExp) {}
 
   /** The field `text[from, end)` when valid (the same string as last time); undefined when not. */
   get(text: string, from: number, end: number): string | undefined {
     const n = end - from;
     for (const t of this.#texts) if (t.length === n && text.startsWith(t, from)) return t;
-    const t = text.slice(from, end);
-    if (!this.valid.test(t)) return undefined;
+    const sliced = text.slice(from, end);
+    let t = this.#known.get(sliced);
+    if (t === undefined) {
+      if (!this.valid.test(sliced)) return undefined;
+      if (this.#known.size >= 4096) this.#known.clear();
+      this.#known.set(sliced, sliced);
+      t = sliced;
+    }
     if (this.#texts.length >= 16) this.#texts.pop();
     this.#texts.unshift(t);
     return t;

@@ -5,6 +5,7 @@ import {
   flattenBatches,
   inBatches,
   readCsvRowBatches,
+  SeenTexts,
   readCsvRows,
   splitCsvLine,
   splitFields,
@@ -122,6 +123,22 @@ test('inBatches: a flattened stream hands over its own batches (the rest of one 
   const grouped: (readonly string[])[] = [];
   for await (const b of inBatches(plain(), 2)) grouped.push(b);
   t.deepEqual(grouped, [['a', 'b'], ['c', 'd'], ['e']]);
+});
+
+test('SeenTexts: one string per valid text, also past the last 16 seen; invalid texts are undefined', (t) => {
+  const seen = new SeenTexts(/^[a-z0-9_]+$/);
+  const line = Array.from({ length: 40 }, (_, i) => `app_${i}`).join(',');
+  const at = (k: number): [number, number] => {
+    const from = k === 0 ? 0 : line.split(',').slice(0, k).join(',').length + 1;
+    return [from, from + `app_${k}`.length];
+  };
+  const first = Array.from({ length: 40 }, (_, k) => seen.get(line, ...at(k)));
+  t.deepEqual(first, line.split(','));
+  // 40 distinct texts cycle past the 16 compared in place: each still comes back, checked once
+  for (let k = 0; k < 40; k++) t.is(seen.get(line, ...at(k)), first[k]);
+  t.is(seen.get('x,Bad-Text,y', 2, 10), undefined);
+  t.is(seen.get('x,Bad-Text,y', 2, 10), undefined); // never remembered as valid
+  t.is(seen.get('zz app_3', 3, 8), 'app_3');
 });
 
 test('FieldParser fast paths give the values and errors of the strict forms', (t) => {

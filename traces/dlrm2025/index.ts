@@ -339,14 +339,21 @@ export function dlrmSortCodec(): RunCodec<DlrmTimed, DlrmFields> {
     }
     return id;
   };
+  // The reader hands the same string for the same text, and rows repeat the row before's role and app.
+  let lastRole = '';
+  let lastRoleId = -1;
+  let lastApp = '';
+  let lastAppId = -1;
   return {
     numbers: 17,
     strings: 1,
     encode(f, n, at, s) {
       const v = f.nums;
       for (let k = 0; k < 15; k++) n[at + k] = v[k]!;
-      n[at + 15] = idOf(f.role);
-      n[at + 16] = idOf(f.app);
+      if (f.role !== lastRole || lastRoleId < 0) lastRoleId = idOf((lastRole = f.role));
+      if (f.app !== lastApp || lastAppId < 0) lastAppId = idOf((lastApp = f.app));
+      n[at + 15] = lastRoleId;
+      n[at + 16] = lastAppId;
       s[0] = f.name;
     },
     decode(n, at, s, sAt) {
