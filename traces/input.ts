@@ -502,31 +502,39 @@ export class FieldScanner {
 }
 
 /**
- * The few distinct texts a column repeats (label values, phases, ids of consecutive rows), each
- * validated once: a field is compared in place with the last 16 seen and their string reused (no
- * slice per row).
+ * The few distinct texts a column repeats (label values, phases, app names), each validated once: a
+ * field is hashed in place (FNV-1a over its characters), found in an open-addressing table of the texts
+ * seen and compared once, so a row costs no slice and no pattern match for a text seen before, however
+ * many distinct texts the column cycles through. Bounded: past 4,096 texts the table starts over.
  */
 export class SeenTexts {
-  readonly #texts: string[] = [];
-  /** Every valid text seen (up to 4,096, then it starts over): a column of a few hundred values that
-   * cycle beyond the last 16 is checked by a lookup, not by the pattern again. */
-  readonly #known = new Map<string, string>();
+  /** Slots of an open-addressing table (size a power of two, at most half full). */
+  #slots: (string | undefined)[] = new Array<string | undefined>(8192).fill(undefined);
+  #count = 0;
   constructor(readonly valid: RegExp) {}
 
   /** The field `text[from, end)` when valid (the same string as last time); undefined when not. */
   get(text: string, from: number, end: number): string | undefined {
+    let h = 0x811c9dc5;
+    for (let i = from; i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+    const slots = this.#slots;
+    const mask = slots.length - 1;
     const n = end - from;
-    for (const t of this.#texts) if (t.length === n && text.startsWith(t, from)) return t;
-    const sliced = text.slice(from, end);
-    let t = this.#known.get(sliced);
-    if (t === undefined) {
-      if (!this.valid.test(sliced)) return undefined;
-      if (this.#known.size >= 4096) this.#known.clear();
-      this.#known.set(sliced, sliced);
-      t = sliced;
+    let k = h & mask;
+    for (let t = slots[k]; t !== undefined; t = slots[k]) {
+      if (t.length === n && text.startsWith(t, from)) return t;
+      k = (k + 1) & mask;
     }
-    if (this.#texts.length >= 16) this.#texts.pop();
-    this.#texts.unshift(t);
+    const t = text.slice(from, end);
+    if (!this.valid.test(t)) return undefined;
+    if (this.#count >= 4096) {
+      // Start over (a column of ids, not of repeated values).
+      slots.fill(undefined);
+      this.#count = 0;
+      k = h & mask;
+    }
+    slots[k] = t;
+    this.#count++;
     return t;
   }
 }

@@ -23,8 +23,8 @@ export interface RunCodec<T, E = T> {
   readonly numbers: number;
   /** String fields per item. */
   readonly strings: number;
-  /** Writes `item`'s numbers to `nums[at, at + numbers)` and its strings to `strs[0, strings)`. */
-  encode(item: E, nums: Float64Array, at: number, strs: string[]): void;
+  /** Writes `item`'s numbers to `nums[at, at + numbers)` and puts its `strings` strings to `strs`, in order. */
+  encode(item: E, nums: Float64Array, at: number, strs: StringsOut): void;
   /** The item whose numbers are at `nums[at, …)` and whose strings are `strs.get(sAt + k)`. */
   decode(nums: Float64Array, at: number, strs: StoredStrings, sAt: number): T;
 }
@@ -32,6 +32,16 @@ export interface RunCodec<T, E = T> {
 /** The strings of a block of items: item i's k-th string is `get(i * strings + k)`. */
 export interface StoredStrings {
   get(index: number): string;
+}
+
+/** Where {@link RunCodec.encode} puts an item's strings. */
+export interface StringsOut {
+  /**
+   * The item's next string: `text[from, end)`, with its ASCII characters mapped through `ascii` (a
+   * table of 128 character codes) when given, so a reader can store a field straight from its line
+   * without making a string of it first.
+   */
+  put(text: string, from?: number, end?: number, ascii?: Uint8Array): void;
 }
 
 /** Options of {@link ExternalSorter}. */
@@ -51,7 +61,7 @@ export interface ExternalSorterOptions {
  * strings (`strings` per item) as UTF-8 bytes back to back, string j ending at `ends[j]` (and starting
  * where string j - 1 ends). Used for the buffer being filled and for each block read from a run.
  */
-class Columns implements StoredStrings {
+class Columns implements StoredStrings, StringsOut {
   nums: Float64Array;
   ends: Uint32Array;
   bytes: Buffer;
@@ -97,22 +107,29 @@ class Columns implements StoredStrings {
     this.bytes = grown;
   }
 
-  /** Stores `strs[0, strings)` as the strings of item `count` (reserved, not yet counted). */
-  putStrings(strs: readonly string[]): void {
-    const at = this.count * this.strings;
-    for (let k = 0; k < this.strings; k++) {
-      const text = strs[k]!;
-      const n = text.length;
-      this.reserveBytes(n * 3); // UTF-8 takes at most 3 bytes per UTF-16 unit
-      const bytes = this.bytes;
-      let used = this.used;
-      let i = 0;
-      // ASCII byte by byte: for short ids this beats a call into Buffer.write; the rest as UTF-8.
-      for (let c = 0; i < n && (c = text.charCodeAt(i)) < 0x80; i++) bytes[used++] = c;
-      if (i < n) used += bytes.write(i === 0 ? text : text.slice(i), used);
-      this.used = used;
-      this.ends[at + k] = used;
+  /** Index of the next string {@link put} stores. */
+  next = 0;
+
+  put(text: string, from = 0, end = text.length, ascii?: Uint8Array): void {
+    if (this.next >= (this.count + 1) * this.strings)
+      throw new RangeError(`a sorted item has ${this.strings} string(s); encode put more`);
+    this.reserveBytes((end - from) * 3); // UTF-8 takes at most 3 bytes per UTF-16 unit
+    const bytes = this.bytes;
+    let used = this.used;
+    let i = from;
+    // ASCII byte by byte: for short ids this beats a call into Buffer.write; the rest as UTF-8.
+    if (ascii === undefined)
+      for (let c = 0; i < end && (c = text.charCodeAt(i)) < 0x80; i++) bytes[used++] = c;
+    else for (let c = 0; i < end && (c = text.charCodeAt(i)) < 0x80; i++) bytes[used++] = ascii[c]!;
+    if (i < end) {
+      // The rest of a string with other characters, mapped as above, as UTF-8.
+      let rest = text.slice(i, end);
+      if (ascii !== undefined)
+        rest = rest.replace(/[\0-\x7f]/g, (ch) => String.fromCharCode(ascii[ch.charCodeAt(0)]!));
+      used += bytes.write(rest, used);
     }
+    this.used = used;
+    this.ends[this.next++] = used;
   }
 
   /** Appends item `i` of `from` (same shape). */
@@ -160,8 +177,6 @@ export class ExternalSorter<T, E = T> {
   #release: () => void = () => {};
   #runs: string[] = [];
   #files = 0;
-  /** Where {@link RunCodec.encode} writes an item's strings. */
-  readonly #strs: string[];
 
   constructor(codec: RunCodec<T, E>, opts: ExternalSorterOptions = {}) {
     this.#codec = codec;
@@ -171,7 +186,6 @@ export class ExternalSorter<T, E = T> {
     this.#tmp = opts.tmp ?? tmpdir();
     this.#batch = positive('batch', opts.batch ?? 1024);
     this.#width = 1 + codec.numbers;
-    this.#strs = new Array<string>(codec.strings).fill('');
     this.#buffer = this.#emptyBuffer();
   }
 
@@ -186,8 +200,10 @@ export class ExternalSorter<T, E = T> {
     b.reserve();
     const at = b.count * this.#width;
     b.nums[at] = key;
-    this.#codec.encode(item, b.nums, at + 1, this.#strs);
-    b.putStrings(this.#strs);
+    b.next = b.count * this.#codec.strings;
+    this.#codec.encode(item, b.nums, at + 1, b);
+    if (b.next !== (b.count + 1) * this.#codec.strings)
+      throw new RangeError(`a sorted item has ${this.#codec.strings} string(s); encode put fewer`);
     b.count++;
     if (b.count >= this.#runItems) this.#spill();
   }

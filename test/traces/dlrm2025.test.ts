@@ -4,6 +4,7 @@ import {
   DLRM_COLUMNS,
   dlrmPodObject,
   dlrmSortCodec,
+  type DlrmTimed,
   dlrmFields,
   dlrmFieldsOf,
   dlrmRowOf,
@@ -11,6 +12,7 @@ import {
   scanDlrmFields,
   readDlrm2025,
 } from '../../traces/dlrm2025/index.js';
+import { ExternalSorter } from '../../traces/sort.js';
 import { openTrace } from '../../traces/detect.js';
 import { collect, tempDir, tempFile } from './helpers.js';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -143,42 +145,28 @@ test('a row read in place is the row parseDlrmRow makes; the sort columns give i
     'Instance_X.y,cn,App-9,0,0,8,8,100,100,0.125,1,0,0.5,1,12.5,,4031.0000000000005',
     'a,b,c,1,1,0,0,0,0,1,1,1,1,-1,,,',
   ];
-  const codec = dlrmSortCodec();
-  const ids: [number, number][] = [];
+  // Each row twice into one sort (read in place, then the slow path's fields), keys 0..7 in that order.
+  const sorter = new ExternalSorter(dlrmSortCodec());
+  const wants: DlrmTimed[] = [];
   for (const [i, text] of lines.entries()) {
     const want = parseDlrmRow('f.csv', { line: i + 2, fields: text.split(',') });
     const f = dlrmFields();
     t.true(scanDlrmFields(text, 0, text.length, i + 2, f), text);
     t.deepEqual(dlrmRowOf(f.nums, 0, f.name, f.role, f.app), want, text);
-    t.deepEqual(dlrmFieldsOf(want, dlrmFields()), f, text); // what the slow path stores
-    // through the sort's columns: 15 numbers, role and app ids, the name; back as the Pod and its times
-    const n = new Float64Array(24);
-    const s = ['x'];
-    codec.encode(f, n, 5, s);
-    t.deepEqual(s, [want.name]);
-    t.deepEqual(codec.decode(n, 5, { get: (j) => ['y', ...s][j]! }, 1), {
+    const slow = dlrmFieldsOf(want, dlrmFields()); // what the slow path stores
+    t.deepEqual([slow.nums, slow.name, slow.role, slow.app], [f.nums, f.name, f.role, f.app], text);
+    sorter.add(2 * i, f);
+    sorter.add(2 * i + 1, slow);
+    const timed = {
       pod: dlrmPodObject(want),
       createUs: Math.round((want.creation ?? 0) * 1e6),
       deleteUs: want.deletion === undefined ? NaN : Math.round(want.deletion * 1e6),
       line: i + 2,
-    });
-    ids.push([n[20]!, n[21]!]);
+    };
+    wants.push(timed, timed);
   }
-  // role and app ids from one list of texts, in the order first seen: CN app_22 HN a cn App-9 b c
-  t.deepEqual(ids, [
-    [0, 1],
-    [2, 3],
-    [4, 5],
-    [6, 7],
-  ]);
-  const again = new Float64Array(24);
-  codec.encode(
-    dlrmFieldsOf(parseDlrmRow('f.csv', { line: 9, fields: lines[1]!.split(',') }), dlrmFields()),
-    again,
-    5,
-    [''],
-  );
-  t.deepEqual([again[20], again[21]], [2, 3]); // a text seen before keeps its id
+  // through the sort's columns (15 numbers, role and app ids, the name as bytes): the Pod and its times
+  t.deepEqual([...sorter.sorted()].flat(), wants);
   const f = dlrmFields();
   const pad = 'xx' + lines[1]! + 'yy';
   t.true(scanDlrmFields(pad, 2, pad.length - 2, 9, f)); // reads only text[start, end)

@@ -139,6 +139,10 @@ test('SeenTexts: one string per valid text, also past the last 16 seen; invalid 
   t.is(seen.get('x,Bad-Text,y', 2, 10), undefined);
   t.is(seen.get('x,Bad-Text,y', 2, 10), undefined); // never remembered as valid
   t.is(seen.get('zz app_3', 3, 8), 'app_3');
+  // past 4,096 distinct texts the table starts over; texts seen after that are still found
+  const many = Array.from({ length: 5000 }, (_, i) => `id_${i}`);
+  for (const id of many) t.is(seen.get(id, 0, id.length), id);
+  for (const id of many.slice(4090)) t.is(seen.get(`,${id},`, 1, id.length + 1), id);
 });
 
 test('FieldParser fast paths give the values and errors of the strict forms', (t) => {

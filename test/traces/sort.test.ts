@@ -11,7 +11,7 @@ const CODEC: RunCodec<string> = {
   numbers: 0,
   strings: 1,
   encode: (item, _n, _at, s) => {
-    s[0] = item;
+    s.put(item);
   },
   decode: (_n, _at, s, sAt) => s.get(sAt),
 };
@@ -102,8 +102,8 @@ const PAIR: RunCodec<Pair> = {
   encode: (p, n, at, s) => {
     n[at] = p[0];
     n[at + 1] = p[1];
-    s[0] = p[2];
-    s[1] = p[3];
+    s.put(p[2]);
+    s.put(p[3]);
   },
   decode: (n, at, s, sAt) => [n[at]!, n[at + 1]!, s.get(sAt), s.get(sAt + 1)],
 };
@@ -126,6 +126,42 @@ test('numbers and strings come back exactly, from memory and through runs on dis
     t.deepEqual(got, want);
     t.true(Object.is(got[3]![1], -0)); // -0 kept as written (only the sort key treats it as 0)
   }
+});
+
+test('put: a range of a text, its ASCII characters mapped through a table when given; the string count is checked', (t) => {
+  const UPPER = Uint8Array.from({ length: 128 }, (_, c) => (c >= 97 && c <= 122 ? c - 32 : c));
+  const RANGE: RunCodec<string, [string, number, number]> = {
+    numbers: 0,
+    strings: 2,
+    encode: ([text, from, end], _n, _at, s) => {
+      s.put(text, from, end, UPPER);
+      s.put(text, from, end);
+    },
+    decode: (_n, _at, s, sAt) => `${s.get(sAt)}|${s.get(sAt + 1)}`,
+  };
+  for (const opts of [{}, { runItems: 1, fanIn: 2, tmp: tempDir(), batch: 1 }]) {
+    const s = new ExternalSorter(RANGE, opts);
+    s.add(2, ['..abc_x..', 2, 7]);
+    s.add(1, ['<é-bç>', 1, 5]); // only ASCII is mapped, also after a non-ASCII character
+    s.add(3, ['', 0, 0]);
+    t.deepEqual(drain(s).flat(), ['é-Bç|é-bç', 'ABC_X|abc_x', '|']);
+  }
+  const wrong = (n: number): RunCodec<string> => ({
+    numbers: 0,
+    strings: 2,
+    encode: (item, _n, _at, s) => {
+      for (let k = 0; k < n; k++) s.put(item);
+    },
+    decode: (_n, _at, s, sAt) => s.get(sAt),
+  });
+  t.throws(() => new ExternalSorter(wrong(1)).add(1, 'a'), {
+    instanceOf: RangeError,
+    message: 'a sorted item has 2 string(s); encode put fewer',
+  });
+  t.throws(() => new ExternalSorter(wrong(3)).add(1, 'a'), {
+    instanceOf: RangeError,
+    message: 'a sorted item has 2 string(s); encode put more',
+  });
 });
 
 test('stableOrder: ascending keys, ties in index order, negatives, -0 as 0, infinities', (t) => {

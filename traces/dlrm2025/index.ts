@@ -246,21 +246,49 @@ export function dlrmPodOf(n: Float64Array, at: number, name: string, role: strin
 }
 
 /**
- * One row's values as the time-faithful sort stores them ({@link DLRM_ROW_CODEC}): `nums` holds the
+ * One row's values as the time-faithful sort stores them ({@link dlrmSortCodec}): `nums` holds the
  * line number, the five request/limit pairs (cpu, gpu, rdma, memory, disk), the cap and the three
- * times (NaN for an absent cap or time), 15 numbers; then the Pod name, role and app.
+ * times (NaN for an absent cap or time), 15 numbers; then the Pod name, role and app. The name is kept
+ * where it stands (the instance id in the line, or a name already made), so that the sort can store
+ * it without making a string of it first.
  */
 export interface DlrmFields {
   readonly nums: Float64Array;
-  name: string;
+  /** The Pod name is `nameText[nameFrom, nameEnd)` turned into a Pod name as `nameFlags` say. */
+  nameText: string;
+  nameFrom: number;
+  nameEnd: number;
+  /** {@link LABEL_UPPER} and {@link LABEL_UNDERSCORE} bits: what the Pod name changes in the id. */
+  nameFlags: number;
+  /** The Pod name (made on each read). */
+  readonly name: string;
   role: string;
   app: string;
 }
 
 /** An empty {@link DlrmFields} to fill. */
 export function dlrmFields(): DlrmFields {
-  return { nums: new Float64Array(15), name: '', role: '', app: '' };
+  return {
+    nums: new Float64Array(15),
+    nameText: '',
+    nameFrom: 0,
+    nameEnd: 0,
+    nameFlags: 0,
+    get name(): string {
+      let name = this.nameText.slice(this.nameFrom, this.nameEnd);
+      if (this.nameFlags & LABEL_UPPER) name = name.toLowerCase();
+      if (this.nameFlags & LABEL_UNDERSCORE) name = name.replaceAll('_', '-');
+      return name;
+    },
+    role: '',
+    app: '',
+  };
 }
+
+/** An instance id's characters as its Pod name has them: upper case lowered, `_` as `-` (ASCII). */
+const POD_NAME_ASCII = Uint8Array.from({ length: 128 }, (_, c) =>
+  c >= 65 && c <= 90 ? c + 32 : c === 95 ? 45 : c,
+);
 
 const opt = (v: number): number | undefined => (Number.isNaN(v) ? undefined : v);
 
@@ -302,7 +330,10 @@ export function dlrmFieldsOf(r: DlrmRow, out: DlrmFields): DlrmFields {
   n[12] = r.creation ?? NaN;
   n[13] = r.scheduled ?? NaN;
   n[14] = r.deletion ?? NaN;
-  out.name = r.name;
+  out.nameText = r.name;
+  out.nameFrom = 0;
+  out.nameEnd = r.name.length;
+  out.nameFlags = 0;
   out.role = r.role;
   out.app = r.app;
   return out;
@@ -354,7 +385,7 @@ export function dlrmSortCodec(): RunCodec<DlrmTimed, DlrmFields> {
       if (f.app !== lastApp || lastAppId < 0) lastAppId = idOf((lastApp = f.app));
       n[at + 15] = lastRoleId;
       n[at + 16] = lastAppId;
-      s[0] = f.name;
+      s.put(f.nameText, f.nameFrom, f.nameEnd, POD_NAME_ASCII);
     },
     decode(n, at, s, sAt) {
       const creation = n[at + 12]!;
@@ -412,9 +443,7 @@ export function scanDlrmFields(
   if (!f.skip(text, start, end)) return false;
   const flags = labelAt(text, start, f.end);
   if (flags < 0) return false;
-  let name = text.slice(start, f.end);
-  if (flags & LABEL_UPPER) name = name.toLowerCase();
-  if (flags & LABEL_UNDERSCORE) name = name.replaceAll('_', '-');
+  const nameEnd = f.end;
   const roleStart = f.end + 1;
   if (!f.skip(text, roleStart, end)) return false;
   const role = roleTexts.get(text, roleStart, f.end);
@@ -449,7 +478,10 @@ export function scanDlrmFields(
     n[k] = v === -1 ? NaN : v;
   }
   if (f.end !== end || n[14]! < n[12]!) return false; // NaN compares false: no check without both
-  out.name = name;
+  out.nameText = text;
+  out.nameFrom = start;
+  out.nameEnd = nameEnd;
+  out.nameFlags = flags;
   out.role = role;
   out.app = app;
   return true;
