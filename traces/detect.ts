@@ -276,9 +276,12 @@ export async function openTrace(opts: OpenTraceOptions): Promise<OpenedTrace> {
   }
   const pre = readManifests(manifests);
   const main = openFormat(format, opts);
+  // A reader's own batches pass through as they are; any other stream goes a record at a time, so that
+  // nothing is read ahead of what the consumer takes (a replay stops at --until) and the records before
+  // a reader's error still reach it.
   async function* batches(): AsyncGenerator<readonly TraceRecord[]> {
-    yield* inBatches(pre.records);
-    yield* inBatches(main.records);
+    yield* inBatches(pre.records, 1);
+    yield* inBatches(main.records, 1);
   }
   const loss: LossReport = {
     format,

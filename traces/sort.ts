@@ -201,9 +201,15 @@ export class ExternalSorter<T, E = T> {
     const at = b.count * this.#width;
     b.nums[at] = key;
     b.next = b.count * this.#codec.strings;
-    this.#codec.encode(item, b.nums, at + 1, b);
-    if (b.next !== (b.count + 1) * this.#codec.strings)
-      throw new RangeError(`a sorted item has ${this.#codec.strings} string(s); encode put fewer`);
+    const used = b.used;
+    try {
+      this.#codec.encode(item, b.nums, at + 1, b);
+      if (b.next !== (b.count + 1) * this.#codec.strings)
+        throw new RangeError(`a sorted item has ${this.#codec.strings} string(s); encode put fewer`);
+    } catch (err) {
+      b.used = used; // the item is not added: drop the bytes it put
+      throw err;
+    }
     b.count++;
     if (b.count >= this.#runItems) this.#spill();
   }

@@ -115,3 +115,42 @@ test('an openb folder as --trace: its node list and pod list by name; two of one
     message: `${dir}: holds 2 pod lists (openb_pod_list_default.csv, openb_pod_list_gpushare40.csv): name one with --pods`,
   });
 });
+
+test('--manifests then a trace: records a record at a time, none read ahead; those before an error arrive first', async (t) => {
+  const dir = tempDir();
+  const pod = (i: number, time: number): string =>
+    JSON.stringify({
+      time,
+      op: 'create',
+      object: { apiVersion: 'v1', kind: 'Pod', metadata: { name: `p${i}`, namespace: 'default' }, spec: {} },
+    });
+  // 600 pods 1 ms apart; the 600th goes back in time (an error at line 600)
+  const lines = Array.from({ length: 600 }, (_, i) => pod(i, i < 599 ? i * 1000 : 5));
+  writeFileSync(join(dir, 't.ndjson'), lines.join('\n') + '\n');
+  writeFileSync(join(dir, 'm.yaml'), 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ns1\n');
+  const open = (onInvalid: 'fail' | 'skip') =>
+    openTrace({ trace: join(dir, 't.ndjson'), manifests: [join(dir, 'm.yaml')], onInvalid });
+
+  // every record before the bad line reaches the consumer, then the error
+  let n = 0;
+  const err = await t.throwsAsync(async () => {
+    for await (const rec of (await open('fail')).records) {
+      void rec;
+      n++;
+    }
+  });
+  t.is(n, 1 + 599); // the Namespace, then pods 0..598
+  t.regex(err!.message, /t\.ndjson:600/);
+
+  // a consumer that stops (a replay at --until) never reaches the bad line, so nothing is skipped
+  for (const onInvalid of ['fail', 'skip'] as const) {
+    const opened = await open(onInvalid);
+    let seen = 0;
+    for await (const rec of opened.records) {
+      seen++;
+      if (rec.timeUs > 100_000) break;
+    }
+    t.is(seen, 1 + 102); // pods 0..101 (t <= 100 ms) and the first one past it
+    t.deepEqual(opened.loss.skipped, {});
+  }
+});

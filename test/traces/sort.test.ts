@@ -164,6 +164,23 @@ test('put: a range of a text, its ASCII characters mapped through a table when g
   });
 });
 
+test('an item whose encode throws is not added, nor are the strings it put', (t) => {
+  const PICKY: RunCodec<string> = {
+    numbers: 0,
+    strings: 1,
+    encode: (item, _n, _at, s) => {
+      s.put(item);
+      if (item.startsWith('bad')) throw new Error(`refused ${item}`);
+    },
+    decode: (_n, _at, s, sAt) => s.get(sAt),
+  };
+  const s = new ExternalSorter(PICKY);
+  s.add(1, 'a');
+  t.throws(() => s.add(2, 'bad1'), { message: 'refused bad1' });
+  s.add(3, 'b');
+  t.deepEqual(drain(s).flat(), ['a', 'b']);
+});
+
 test('stableOrder: ascending keys, ties in index order, negatives, -0 as 0, infinities', (t) => {
   const keys = Float64Array.from([2, -1, 0, -0, Infinity, -Infinity, 2, -1.5, 1e-300, 0]);
   // -inf(5) -1.5(7) -1(1) 0(2) -0(3) 0(9) 1e-300(8) 2(0) 2(6) inf(4)
