@@ -339,7 +339,7 @@ export function dlrmFieldsOf(r: DlrmRow, out: DlrmFields): DlrmFields {
   return out;
 }
 
-/** What a delete record names: {@link refOf} of an instance's Pod. */
+/** What a delete record names: `refOf` (traces/objects.ts) of an instance's Pod. */
 const podRef = (name: string): KObject =>
   ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' } }) as KObject;
 
