@@ -6,7 +6,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { ControlPlaneCounts, ReasonCount, RunReport, RunSummary } from './types.js';
 import { CONTROLLER_OWNER_KINDS } from './types.js';
 import { fixed, flattenSummary, nearestRank, summaryCell } from './format.js';
-import { binLabel, cdfPoints, percentBins, renderSvg, timeUnitFor } from './charts.js';
+import { binLabel, cdfPoints, chartBuckets, percentBins, renderSvg, timeUnitFor } from './charts.js';
 import { mean } from './stats.js';
 
 const WIDTH = 1000;
@@ -185,13 +185,18 @@ export async function renderRunHtml(report: RunReport): Promise<string> {
 
   const alloc: object[] = [];
   const pods: object[] = [];
-  for (const b of report.timeseries) {
+  const { rows: drawn, factor } = chartBuckets(report.timeseries);
+  const bucketText =
+    factor === 1
+      ? `${report.run.bucketSeconds} s bucket`
+      : `${report.run.bucketSeconds * factor} s (${factor} buckets of timeseries.csv drawn as one)`;
+  for (const b of drawn) {
     const t = round(b.startSeconds / unit.seconds);
     for (const r of report.resources)
       alloc.push({ t, resource: r, pct: round((b.allocation[r] ?? 0) * 100) });
     pods.push({ t, series: 'running', pods: b.running }, { t, series: 'pending', pods: b.pending });
   }
-  const last = report.timeseries[report.timeseries.length - 1];
+  const last = drawn[drawn.length - 1];
   if (last) {
     // Close the step lines at the end of the last bucket.
     const t = round(last.endSeconds / unit.seconds);
@@ -202,7 +207,7 @@ export async function renderRunHtml(report: RunReport): Promise<string> {
   parts.push(
     section(
       'Allocation over time',
-      `Requested / allocatable of the whole cluster per resource, time-weighted mean per ${report.run.bucketSeconds} s bucket.`,
+      `Requested / allocatable of the whole cluster per resource, time-weighted mean per ${bucketText}.`,
       figure(
         await renderSvg(
           lineSpec(
@@ -219,7 +224,7 @@ export async function renderRunHtml(report: RunReport): Promise<string> {
   parts.push(
     section(
       'Pods running and pending over time',
-      'Pods running, and pods waiting to be scheduled, at the end of each bucket.',
+      `Pods running, and pods waiting to be scheduled, at the end of each ${bucketText}.`,
       figure(
         await renderSvg(
           lineSpec(

@@ -39,6 +39,23 @@ test('report.html: summary table first, five charts, nothing external', async (t
   t.is(await renderRunHtml(sampleReport()), html, 'deterministic within one process');
 });
 
+test('report.html: a long run draws at most 500 buckets per time chart and says how many it merged', async (t) => {
+  const r = sampleReport();
+  const b = r.timeseries[0]!;
+  // 1,200 buckets of the sample's width: drawn 3 at a time (⌈1,200 / 500⌉), so 400 steps per series
+  const timeseries = Array.from({ length: 1200 }, (_, i) => ({
+    ...b,
+    startSeconds: i * r.run.bucketSeconds,
+    endSeconds: (i + 1) * r.run.bucketSeconds,
+  }));
+  const html = await renderRunHtml({ ...r, timeseries });
+  const merged = `${3 * r.run.bucketSeconds} s (3 buckets of timeseries.csv drawn as one)`;
+  t.true(html.includes(`time-weighted mean per ${merged}.`));
+  t.true(html.includes(`at the end of each ${merged}.`));
+  const plain = await renderRunHtml(r);
+  t.true(plain.includes(`time-weighted mean per ${r.run.bucketSeconds} s bucket.`));
+});
+
 test('svg ids are renumbered per chart', (t) => {
   const svg =
     '<svg><clipPath id="clip7"><rect/></clipPath><g clip-path="url(#clip7)"/><use href="#clip7"/></svg>';
