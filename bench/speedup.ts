@@ -168,7 +168,7 @@ export async function sweepRun(
       ],
       policies: SWEEP.policies.map((p) => parsePolicy(p)),
       seeds: [...SWEEP.seeds],
-      workers: resolveWorkers(workers, cells),
+      workers: resolveWorkers(workers, cells, { wholeReplays: true }),
       isolation,
       outDir: out,
       untilUs: (quick ? SWEEP.untilDays.quick : SWEEP.untilDays.full) * 86_400e6,

@@ -15,6 +15,7 @@ import { SHAPES, type ShapeCounts } from './shapes.js';
 import { machine, summarize } from './stats.js';
 import { SPEEDUP_SHAPES, autoWorkers } from './speedup.js';
 import { CEILING_NAMES, type CeilingWork } from './ceiling.js';
+import { resolveWorkers } from '../workloads/pool/run-cells.js';
 
 /** Options of {@link runBench}. */
 export interface BenchOptions {
@@ -286,7 +287,7 @@ async function runSpeedup(opts: BenchOptions): Promise<SpeedupRow[]> {
           nodes: 1213,
           pods: '',
           workers: w,
-          resolved: w === 'auto' ? Math.min(cores, 24) : w,
+          resolved: resolveWorkers(w, 24, { wholeReplays: true, cores }),
         });
       });
     }

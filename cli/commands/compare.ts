@@ -66,7 +66,7 @@ export async function compareAndReport(opts: {
 }): Promise<CompareRun[]> {
   const policies = canonicalPolicies(opts.policies.map((p) => parsePolicyOption(p, '--policies')));
   const cells = opts.traces.length * policies.length * opts.seeds.length;
-  const workers = resolveWorkers(opts.workers, cells);
+  const workers = resolveWorkers(opts.workers, cells, { wholeReplays: true });
   const bar = createProgress('compare', cells, 'runs', opts.progress);
   const runs = await runCompareInto({
     traces: opts.traces,

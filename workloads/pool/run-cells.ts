@@ -46,9 +46,34 @@ export interface RunCellsOptions<T, R> {
 /** Where pooled cells run. */
 export type CellIsolation = 'processes' | 'threads';
 
-/** `auto` → one worker per core, capped by the number of cells; never more threads than cells. */
-export function resolveWorkers(workers: 'auto' | number, cells: number): number {
-  const n = workers === 'auto' ? availableParallelism() : workers;
+/**
+ * Fewest cores at which `auto` runs whole replays (compare cells) side by side. Measured on 2 vCPUs: one
+ * replay already keeps ~1.4 cores busy (V8's GC and compiler threads), so 2 child processes gave
+ * 0.93–1.11× one; on 16 cores 4 gave 3.2× (docs/parallel.md). Light cells (the fill experiment's) gain
+ * on 2 cores too (1.88×).
+ */
+export const AUTO_MIN_CORES_FOR_REPLAYS = 4;
+
+/** What {@link resolveWorkers} sizes `auto` by. */
+export interface ResolveWorkersOptions {
+  /** The cells are whole replays (compare), which do not pay below {@link AUTO_MIN_CORES_FOR_REPLAYS} cores. */
+  readonly wholeReplays?: boolean;
+  /** Cores to count on (default: `availableParallelism()`). */
+  readonly cores?: number;
+}
+
+/**
+ * `auto` → one worker per core (one in all for whole replays below {@link AUTO_MIN_CORES_FOR_REPLAYS}
+ * cores), capped by the number of cells; a number is taken as it is, also capped by the cells.
+ */
+export function resolveWorkers(
+  workers: 'auto' | number,
+  cells: number,
+  opts: ResolveWorkersOptions = {},
+): number {
+  const cores = opts.cores ?? availableParallelism();
+  const auto = opts.wholeReplays === true && cores < AUTO_MIN_CORES_FOR_REPLAYS ? 1 : cores;
+  const n = workers === 'auto' ? auto : workers;
   return Math.max(1, Math.min(n, cells));
 }
 

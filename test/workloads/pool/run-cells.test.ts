@@ -148,6 +148,13 @@ test('worker counts and sibling worker files', (t) => {
   t.is(resolveWorkers(8, 3), 3);
   t.is(resolveWorkers(2, 10), 2);
   t.is(resolveWorkers('auto', 1), 1);
+  // auto: one per core, capped by the cells; whole replays (compare) only from 4 cores
+  t.is(resolveWorkers('auto', 24, { cores: 2 }), 2);
+  t.is(resolveWorkers('auto', 24, { cores: 2, wholeReplays: true }), 1);
+  t.is(resolveWorkers('auto', 24, { cores: 3, wholeReplays: true }), 1);
+  t.is(resolveWorkers('auto', 24, { cores: 4, wholeReplays: true }), 4);
+  t.is(resolveWorkers('auto', 3, { cores: 16, wholeReplays: true }), 3);
+  t.is(resolveWorkers(2, 24, { cores: 2, wholeReplays: true }), 2); // a number is forced
   t.is(siblingWorkerUrl('file:///a/b/compare.ts', 'worker').href, 'file:///a/b/worker.ts');
   t.is(siblingWorkerUrl('file:///a/dist/compare.js', 'worker').href, 'file:///a/dist/worker.js');
 });
