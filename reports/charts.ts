@@ -130,21 +130,19 @@ export function chartBuckets(
     let covered = 0;
     const sums: Record<string, number> = {};
     for (const r of Object.keys(first.allocation)) sums[r] = 0;
-    for (const b of group) {
-      const w = b.endSeconds - b.startSeconds;
-      covered += w;
-      for (const r of Object.keys(sums)) sums[r] = sums[r]! + (b.allocation[r] ?? 0) * w;
-    }
-    const allocation: Record<string, number> = {};
-    for (const r of Object.keys(sums)) allocation[r] = covered > 0 ? sums[r]! / covered : last.allocation[r]!;
     let bound = 0;
     let created = 0;
     let failedAttempts = 0;
     for (const b of group) {
+      const w = b.endSeconds - b.startSeconds;
+      covered += w;
+      for (const r of Object.keys(sums)) sums[r] = sums[r]! + (b.allocation[r] ?? 0) * w;
       bound += b.bound;
       created += b.created;
       failedAttempts += b.failedAttempts;
     }
+    const allocation: Record<string, number> = {};
+    for (const r of Object.keys(sums)) allocation[r] = covered > 0 ? sums[r]! / covered : last.allocation[r]!;
     out.push({
       startSeconds: first.startSeconds,
       endSeconds: last.endSeconds,

@@ -7,20 +7,13 @@ import { formatFillSummary } from './experiment.js';
 import { createProgress } from '../progress.js';
 import { resolveWorkers } from '../../workloads/pool/run-cells.js';
 import { runFillExperiment, writeFillOutputs } from '../../workloads/fill/index.js';
-import type { GpuPolicy } from '../../engine/gpu/index.js';
+import { GPU_POLICIES, type GpuPolicy } from '../../engine/gpu/index.js';
 
 /** The policies of the main job: the default profile and two alternatives. */
 export const DEMO_POLICIES = ['default-scheduler', 'most-allocated', 'fgd'];
 
-/** GPU policies of the demo's fill experiment (the ATC'23 comparison, one seed). */
-export const DEMO_FILL_POLICIES: GpuPolicy[] = [
-  'random',
-  'dotprod',
-  'clustering',
-  'packing',
-  'bestfit',
-  'fgd',
-];
+/** GPU policies of the demo's fill experiment: all six of the ATC'23 comparison, one seed. */
+export const DEMO_FILL_POLICIES: readonly GpuPolicy[] = GPU_POLICIES;
 
 /**
  * `kreplay demo` (what `npm start` runs): the embedded openb sample (Alibaba GPU cluster, 1,213

@@ -125,7 +125,7 @@ export function parseDlrmRow(file: string, row: CsvRow): DlrmRow {
   if (creation !== undefined && deletion !== undefined && deletion < creation)
     throw p.error('deletion_time', `${deletion} is before creation_time ${creation}`);
   return {
-    name: sn.toLowerCase().replace(/_/g, '-'),
+    name: podNameOf(sn),
     role,
     app,
     cpu: pair(p, f, 3, true),
@@ -175,7 +175,7 @@ const ownerText = (app: string): string => {
   let t = owners.get(app);
   if (t === undefined) {
     if (owners.size >= 4096) owners.clear();
-    t = `Deployment/${app.toLowerCase().replace(/_/g, '-')}`;
+    t = `Deployment/${podNameOf(app)}`;
     owners.set(app, t);
   }
   return t;
@@ -254,12 +254,10 @@ export function dlrmPodOf(n: Float64Array, at: number, name: string, role: strin
  */
 export interface DlrmFields {
   readonly nums: Float64Array;
-  /** The Pod name is `nameText[nameFrom, nameEnd)` turned into a Pod name as `nameFlags` say. */
+  /** The Pod name is {@link podNameOf} `nameText[nameFrom, nameEnd)`. */
   nameText: string;
   nameFrom: number;
   nameEnd: number;
-  /** {@link LABEL_UPPER} and {@link LABEL_UNDERSCORE} bits: what the Pod name changes in the id. */
-  nameFlags: number;
   /** The Pod name (made on each read). */
   readonly name: string;
   role: string;
@@ -273,19 +271,20 @@ export function dlrmFields(): DlrmFields {
     nameText: '',
     nameFrom: 0,
     nameEnd: 0,
-    nameFlags: 0,
     get name(): string {
-      let name = this.nameText.slice(this.nameFrom, this.nameEnd);
-      if (this.nameFlags & LABEL_UPPER) name = name.toLowerCase();
-      if (this.nameFlags & LABEL_UNDERSCORE) name = name.replaceAll('_', '-');
-      return name;
+      return podNameOf(this.nameText.slice(this.nameFrom, this.nameEnd));
     },
     role: '',
     app: '',
   };
 }
 
-/** An instance id's characters as its Pod name has them: upper case lowered, `_` as `-` (ASCII). */
+/** The Pod (or Deployment) name of an instance id or app name: lower case, `_` as `-`. */
+export function podNameOf(id: string): string {
+  return id.toLowerCase().replaceAll('_', '-');
+}
+
+/** {@link podNameOf} as a table of ASCII characters, for ids copied straight from their line. */
 const POD_NAME_ASCII = Uint8Array.from({ length: 128 }, (_, c) =>
   c >= 65 && c <= 90 ? c + 32 : c === 95 ? 45 : c,
 );
@@ -333,7 +332,6 @@ export function dlrmFieldsOf(r: DlrmRow, out: DlrmFields): DlrmFields {
   out.nameText = r.name;
   out.nameFrom = 0;
   out.nameEnd = r.name.length;
-  out.nameFlags = 0;
   out.role = r.role;
   out.app = r.app;
   return out;
@@ -404,27 +402,15 @@ export function dlrmSortCodec(): RunCodec<DlrmTimed, DlrmFields> {
 const scanner = new FieldScanner();
 const roleTexts = new SeenTexts(LABEL_RE);
 const appTexts = new SeenTexts(LABEL_RE);
-/** {@link labelAt}: the label has upper-case letters (the Pod name lower-cases them). */
-const LABEL_UPPER = 1;
-/** {@link labelAt}: the label has underscores (the Pod name turns them into `-`). */
-const LABEL_UNDERSCORE = 2;
-
-/**
- * -1 when `text[from, end)` does not match {@link LABEL_RE}; otherwise what the Pod name changes in it:
- * {@link LABEL_UPPER} and {@link LABEL_UNDERSCORE} bits.
- */
-function labelAt(text: string, from: number, end: number): number {
-  if (end <= from) return -1;
-  let flags = 0;
+/** Whether `text[from, end)` matches {@link LABEL_RE}, read in place. */
+function isLabelAt(text: string, from: number, end: number): boolean {
+  if (end <= from) return false;
   for (let i = from; i < end; i++) {
     const c = text.charCodeAt(i);
-    if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57)) continue;
-    if (c >= 65 && c <= 90) flags |= LABEL_UPPER;
-    else if ((c === 45 || c === 46 || c === 95) && i !== from && i !== end - 1) {
-      if (c === 95) flags |= LABEL_UNDERSCORE;
-    } else return -1;
+    if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || (c >= 65 && c <= 90)) continue;
+    if ((c !== 45 && c !== 46 && c !== 95) || i === from || i === end - 1) return false;
   }
-  return flags;
+  return true;
 }
 
 /**
@@ -441,8 +427,7 @@ export function scanDlrmFields(
 ): boolean {
   const f = scanner;
   if (!f.skip(text, start, end)) return false;
-  const flags = labelAt(text, start, f.end);
-  if (flags < 0) return false;
+  if (!isLabelAt(text, start, f.end)) return false;
   const nameEnd = f.end;
   const roleStart = f.end + 1;
   if (!f.skip(text, roleStart, end)) return false;
@@ -481,7 +466,6 @@ export function scanDlrmFields(
   out.nameText = text;
   out.nameFrom = start;
   out.nameEnd = nameEnd;
-  out.nameFlags = flags;
   out.role = role;
   out.app = app;
   return true;

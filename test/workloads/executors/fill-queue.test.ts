@@ -1,11 +1,8 @@
-import test from 'ava';
 import { QueueExecutor } from '../../../workloads/executors/queue.js';
 import { fillCsvs, runFillExperiment } from '../../../workloads/fill/index.js';
-import { dropQueue, queueName, redisProblem, REDIS, spawnWorker, tmp } from './helpers.js';
+import { dropQueue, queueName, REDIS, spawnWorker, tmp, testWithRedis } from './helpers.js';
 
-const problem = await redisProblem();
-if (problem) console.log(`executor tests skipped: ${problem}`);
-const maybe = problem ? test.skip : test;
+const maybe = await testWithRedis();
 
 const base = {
   nodesPath: 'traces/samples/openb/openb_node_list_gpu_node.csv',

@@ -1,4 +1,5 @@
 /** Shared by the executor tests: a Redis probe (tests skip without one), worker children, a sweep. */
+import test from 'ava';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -19,6 +20,13 @@ export const POLICIES = ['default-scheduler', 'most-allocated', 'balanced'];
 export const SEEDS = ['1', '2'];
 
 /** Why Redis cannot be used, or undefined when it answers PING within a second. */
+/** ava's `test`, or `test.skip` when no Redis answers (saying why once, in the test file's output). */
+export async function testWithRedis(): Promise<typeof test | typeof test.skip> {
+  const problem = await redisProblem();
+  if (problem) console.log(`executor tests skipped: ${problem}`);
+  return problem ? test.skip : test;
+}
+
 export function redisProblem(): Promise<string | undefined> {
   const u = new URL(REDIS);
   return new Promise((resolve) => {

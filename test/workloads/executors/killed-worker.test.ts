@@ -1,10 +1,7 @@
-import test from 'ava';
 import { QueueExecutor } from '../../../workloads/executors/queue.js';
-import { compareCsv, dropQueue, queueName, redisProblem, REDIS, spawnWorker, sweep } from './helpers.js';
+import { compareCsv, dropQueue, queueName, REDIS, spawnWorker, sweep, testWithRedis } from './helpers.js';
 
-const problem = await redisProblem();
-if (problem) console.log(`executor tests skipped: ${problem}`);
-const maybe = problem ? test.skip : test;
+const maybe = await testWithRedis();
 
 maybe(
   'a worker killed mid-cell loses nothing: its cell re-runs on another worker once its lock expires',

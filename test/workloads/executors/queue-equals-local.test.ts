@@ -1,12 +1,9 @@
-import test from 'ava';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { QueueExecutor } from '../../../workloads/executors/queue.js';
-import { compareCsv, dropQueue, queueName, redisProblem, REDIS, spawnWorker, sweep } from './helpers.js';
+import { compareCsv, dropQueue, queueName, REDIS, spawnWorker, sweep, testWithRedis } from './helpers.js';
 
-const problem = await redisProblem();
-if (problem) console.log(`executor tests skipped: ${problem}`);
-const maybe = problem ? test.skip : test;
+const maybe = await testWithRedis();
 
 maybe(
   '3 policies × 2 seeds through 2 worker processes: compare.csv byte-identical to a local run; a resubmission reuses every cell',

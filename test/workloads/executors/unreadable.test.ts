@@ -1,4 +1,3 @@
-import test from 'ava';
 import { copyFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
@@ -8,11 +7,9 @@ import { CellFailedError } from '../../../workloads/pool/run-cells.js';
 import { redisConnection } from '../../../workloads/executors/connection.js';
 import { parsePolicy } from '../../../workloads/replay/policy.js';
 import { runCompare } from '../../../workloads/sweep/compare.js';
-import { dropQueue, queueName, redisProblem, REDIS, spawnWorker, TRACE, tmp } from './helpers.js';
+import { dropQueue, queueName, REDIS, spawnWorker, TRACE, tmp, testWithRedis } from './helpers.js';
 
-const problem = await redisProblem();
-if (problem) console.log(`executor tests skipped: ${problem}`);
-const maybe = problem ? test.skip : test;
+const maybe = await testWithRedis();
 
 const cells = (trace: string, ex: QueueExecutor, outDir = tmp()) =>
   runCompare({

@@ -1,14 +1,11 @@
-import test from 'ava';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { QueueExecutor } from '../../../workloads/executors/queue.js';
 import { parsePolicy } from '../../../workloads/replay/policy.js';
 import { runCompareInto } from '../../../workloads/sweep/compare.js';
-import { dropQueue, queueName, redisProblem, REDIS, spawnWorker, TRACE, tmp } from '../executors/helpers.js';
+import { dropQueue, queueName, REDIS, spawnWorker, TRACE, tmp, testWithRedis } from '../executors/helpers.js';
 
-const problem = await redisProblem();
-if (problem) console.log(`executor tests skipped: ${problem}`);
-const maybe = problem ? test.skip : test;
+const maybe = await testWithRedis();
 
 maybe(
   'a rerun into the same --out reuses the cells recorded in .cells, with their reports, even once Redis forgot them',
